@@ -1,0 +1,1 @@
+// Placeholder until the component's first source lands.
