@@ -18,16 +18,18 @@ struct KeyPair {
   SecretKey secret_key{};
 };
 
-// Initialises libsodium; safe to call more than once. Every other function
-// here calls it.
+// Initialises libsodium and is safe to call more than once. Every other
+// function here initialises it too, and aborts the process if sodium_init
+// fails.
 Status initialise();
 
 KeyPair generate_key_pair();
 
 // Writes the secret key as hex to a new file with mode 0600. Fails rather
-// than overwrite an existing file.
+// than overwrite an existing file. The file appears whole or not at all.
 Status save_key_pair(const KeyPair& keys, const std::string& path);
-// Reads a file written by save_key_pair and rejects a malformed one.
+// Reads a file written by save_key_pair. Rejects a malformed file and one
+// whose public half does not match its seed.
 Result<KeyPair> load_key_pair(const std::string& path);
 
 Signature sign(const KeyPair& keys, std::string_view message);

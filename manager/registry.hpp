@@ -19,6 +19,8 @@ struct Group {
   std::string parent;     // empty: the group pulls from the primary source
   std::string proxy_url;  // optional proxy to the primary source
   bool peer_sharing = false;  // agents of the group may fetch from each other
+
+  bool operator==(const Group&) const = default;
 };
 
 enum class NodeRole { agent, relay };
@@ -38,6 +40,8 @@ struct Node {
   std::string group;
   NodeState state = NodeState::active;
   std::int64_t enrolled_at = 0;  // unix seconds
+
+  bool operator==(const Node&) const = default;
 };
 
 struct Release {
@@ -48,6 +52,8 @@ struct Release {
   std::uint64_t total_bytes = 0;
   std::uint64_t file_count = 0;
   std::int64_t published_at = 0;       // unix seconds
+
+  bool operator==(const Release&) const = default;
 };
 
 // Latest report of one node about one release.
@@ -64,6 +70,8 @@ struct ReleaseStatus {
   std::uint32_t fallbacks = 0;
   std::uint32_t hash_failures = 0;
   std::int64_t updated_at = 0;
+
+  bool operator==(const ReleaseStatus&) const = default;
 };
 
 // The manager's registry in one SQLite file. Every change runs in a

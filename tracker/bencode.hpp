@@ -21,7 +21,8 @@ struct AnnounceReply {
 
 // Bencoded announce reply. With `compact`, IPv4 peers go into "peers" as
 // 6-byte entries (BEP 23) and IPv6 peers into "peers6" as 18-byte entries
-// (BEP 7); otherwise "peers" is a list of dictionaries.
+// (BEP 7). Without it, "peers" is a list of dictionaries. A peer whose
+// address is not an IP literal is left out, since no client could use it.
 std::string encode_reply(const AnnounceReply& reply, bool compact);
 
 }  // namespace cascade::tracker

@@ -31,11 +31,14 @@ using Topology = std::map<std::string, GroupLinks>;
 //  - relays of the requester's own group, to anyone in that group;
 //  - relays of the parent group, to relays only;
 //  - agents of the requester's own group, when that group has peer sharing on.
-// A node is never its own peer.
+// A node is never its own peer, and a node whose group is missing from
+// `topology` may use no one.
 bool may_use(const PeerNode& requester, const PeerNode& candidate, const Topology& topology);
 
 // Filters swarm members by may_use and shuffles them with `random`, so each
-// agent sees its group's relays in its own order. Returns at most `max_peers`.
+// agent gets its group's relays in its own order. Relays come before agents,
+// each part shuffled on its own, so a cut to `max_peers` drops agents first.
+// Returns at most `max_peers`.
 std::vector<PeerNode> select_peers(const PeerNode& requester, const std::vector<PeerNode>& members,
                                    const Topology& topology, std::mt19937_64& random,
                                    std::size_t max_peers);

@@ -26,8 +26,13 @@ class SwarmTable {
   // Records an announce; a `stopped` announce removes the member.
   void announce(const std::string& info_hash, const std::string& node_id, std::uint16_t port,
                 bool seed, bool stopped, Clock::time_point now);
-  // Members seen within the lifetime; drops the others.
+  // Members seen within the lifetime (an announce exactly one lifetime ago
+  // still counts); drops the others.
   std::vector<Member> members(const std::string& info_hash, Clock::time_point now);
+  // Drops expired members of every swarm, and swarms left empty. members()
+  // only cleans the swarm it reads, so a swarm that no node announces to any more
+  // stays until this runs.
+  void expire(Clock::time_point now);
   std::size_t swarm_count() const { return swarms_.size(); }
 
  private:

@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tracker/peer_policy.hpp"
 #include "tracker/swarm_table.hpp"
@@ -29,16 +30,33 @@ class NodeDirectory {
 // the bencoded body. Every rejection is a bencoded "failure reason".
 class Tracker {
  public:
+  // How long a swarm member stays listed after its last announce: four
+  // announce intervals, so one or two lost announces do not drop it.
+  static constexpr std::chrono::seconds member_lifetime{120};
+  static constexpr int announce_interval_seconds = 30;
+  static constexpr int min_announce_interval_seconds = 5;
+
   Tracker(NodeDirectory& directory, std::function<SwarmTable::Clock::time_point()> clock,
           std::uint64_t random_seed);
 
+  // Records the announce in its swarm and returns the peers the node may
+  // use, or a failure reason when the request, the node or the info hash is
+  // invalid. A rejected announce changes no swarm.
   std::string handle_announce(std::string_view target);
 
  private:
+  std::string reject(const std::string& reason, SwarmTable::Clock::time_point now);
+  std::vector<PeerNode> swarm_peers(const std::vector<SwarmTable::Member>& members);
+
   NodeDirectory& directory_;
   std::function<SwarmTable::Clock::time_point()> clock_;
   SwarmTable swarms_;
   std::mt19937_64 random_;
+  SwarmTable::Clock::time_point last_expiry_;
+  // Rejections are peer-triggered, so at most one per 10 seconds is logged
+  // at warn level. The others are counted and logged at debug level.
+  std::optional<SwarmTable::Clock::time_point> last_rejection_warning_;
+  std::uint64_t suppressed_rejections_ = 0;
 };
 
 }  // namespace cascade::tracker

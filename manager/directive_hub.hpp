@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace cascade::manager {
+
+// Long poll behind GET /v1/node/directives. Every change that can alter a
+// node's directives bumps the sequence number; waiters whose `after` is
+// older are woken at once, the others after the poll timeout. Runs on the
+// server's io_context thread only.
+class DirectiveHub {
+ public:
+  using Callback = std::function<void(std::uint64_t sequence)>;
+
+  DirectiveHub(boost::asio::io_context& io, std::chrono::milliseconds poll_timeout);
+
+  std::uint64_t sequence() const { return sequence_; }
+  void bump();
+  // Calls `callback` once: now if sequence() > after, else at the next bump
+  // or when the poll timeout ends.
+  void wait(std::uint64_t after, Callback callback);
+  std::size_t waiting() const { return waiters_.size(); }
+
+ private:
+  struct Waiter {
+    Callback callback;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    bool done = false;
+  };
+
+  boost::asio::io_context& io_;
+  std::chrono::milliseconds poll_timeout_;
+  std::uint64_t sequence_ = 1;
+  std::list<std::shared_ptr<Waiter>> waiters_;
+};
+
+}  // namespace cascade::manager

@@ -1,0 +1,82 @@
+#include "manager/directive_planner.hpp"
+
+#include <algorithm>
+
+namespace cascade::manager {
+
+namespace {
+
+const Group* find_group(const RegistrySnapshot& snapshot, const std::string& name) {
+  for (const auto& group : snapshot.groups) {
+    if (group.name == name) {
+      return &group;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const Node*> active_relays_of(const RegistrySnapshot& snapshot,
+                                          const std::string& group) {
+  std::vector<const Node*> relays;
+  for (const auto& node : snapshot.nodes) {
+    if (node.role == NodeRole::relay && node.state == NodeState::active && node.group == group) {
+      relays.push_back(&node);
+    }
+  }
+  std::sort(relays.begin(), relays.end(),
+            [](const Node* a, const Node* b) { return a->id < b->id; });
+  return relays;
+}
+
+}  // namespace
+
+proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snapshot,
+                                  std::uint64_t sequence, std::uint32_t stall_timeout_seconds) {
+  proto::Directives directives;
+  directives.set_sequence(sequence);
+  directives.set_role(node.role == NodeRole::relay ? proto::ROLE_RELAY : proto::ROLE_AGENT);
+  directives.set_group(node.group);
+  directives.set_stall_timeout_seconds(stall_timeout_seconds);
+  if (node.state != NodeState::active) {
+    return directives;
+  }
+
+  std::uint32_t slice_index = 0;
+  std::uint32_t slice_count = 1;
+  bool from_origin = false;
+  std::vector<std::string> upstream;
+  if (node.role == NodeRole::relay) {
+    auto relays = active_relays_of(snapshot, node.group);
+    auto self = std::find_if(relays.begin(), relays.end(),
+                             [&](const Node* relay) { return relay->id == node.id; });
+    slice_count = static_cast<std::uint32_t>(std::max<std::size_t>(relays.size(), 1));
+    slice_index = self == relays.end() ? 0 : static_cast<std::uint32_t>(self - relays.begin());
+    const Group* group = find_group(snapshot, node.group);
+    if (group == nullptr || group->parent.empty()) {
+      from_origin = true;
+    } else {
+      for (const Node* parent_relay : active_relays_of(snapshot, group->parent)) {
+        upstream.push_back(parent_relay->address);
+      }
+      // NOTE: a child group whose parent has no relays falls back to the
+      // primary source, so a release is never stranded.
+      from_origin = upstream.empty();
+    }
+  }
+
+  for (const auto& release : snapshot.releases) {
+    auto* directive = directives.add_releases();
+    directive->set_name(release.name);
+    directive->set_version(release.version);
+    directive->set_info_hash(release.info_hash);
+    directive->set_slice_index(slice_index);
+    directive->set_slice_count(slice_count);
+    directive->set_fetch_from_origin(from_origin);
+    for (const auto& address : upstream) {
+      directive->add_upstream_addresses(address);
+    }
+  }
+  return directives;
+}
+
+}  // namespace cascade::manager

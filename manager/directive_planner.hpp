@@ -1,0 +1,27 @@
+#pragma once
+
+#include <vector>
+
+#include "proto/cascade.pb.h"
+#include "manager/registry.hpp"
+
+namespace cascade::manager {
+
+// Plain data a plan is made from: a snapshot of the registry.
+struct RegistrySnapshot {
+  std::vector<Group> groups;
+  std::vector<Node> nodes;
+  std::vector<Release> releases;
+};
+
+// Computes what one node must do for every published release. A relay
+// gets a slice of the pieces to pull from outside its group: relays of
+// the group, sorted by node id, split the pieces into equal shares, so
+// the group pulls each piece from outside about once. A relay of a
+// tier-1 group pulls its slice from the primary source; a relay of a
+// child group pulls it from the parent group's relays, whose addresses
+// the directive lists. Agents get the releases only.
+proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snapshot,
+                                  std::uint64_t sequence, std::uint32_t stall_timeout_seconds);
+
+}  // namespace cascade::manager

@@ -1,0 +1,215 @@
+#include "manager/release_builder.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+#include "crypto/targets.hpp"
+
+namespace cascade::manager {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_label_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+' ||
+         c == '-';
+}
+
+Status place_files(const PublishRequest& request, const fs::path& destination) {
+  const std::string operation = "publish " + request.name + " " + request.version;
+  std::error_code error;
+  if (request.source_dir.empty()) {
+    if (!fs::is_directory(destination, error)) {
+      return make_error(operation, "no directory given and " + destination.string() +
+                                       " does not exist at the primary source");
+    }
+    return ok_status();
+  }
+  if (!fs::is_directory(request.source_dir, error)) {
+    return make_error(operation, request.source_dir + " is not a directory");
+  }
+  if (fs::exists(destination, error)) {
+    return make_error(operation, destination.string() +
+                                     " already exists at the primary source; publish a new version");
+  }
+  fs::create_directories(destination.parent_path(), error);
+  // Copy into a temporary name first, so the primary source never serves
+  // a half-copied release.
+  auto staging = destination.string() + ".partial";
+  fs::remove_all(staging, error);
+  fs::copy(request.source_dir, staging,
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
+  if (!error) {
+    fs::rename(staging, destination, error);
+  }
+  if (error) {
+    fs::remove_all(staging);
+    return make_error(operation, "copy " + request.source_dir + " to " + destination.string() +
+                                     ": " + error.message());
+  }
+  return ok_status();
+}
+
+Result<std::vector<crypto::TargetFile>> hash_files(const fs::path& root) {
+  std::vector<crypto::TargetFile> files;
+  std::error_code error;
+  for (auto it = fs::recursive_directory_iterator(root, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_symlink()) {
+      return make_error("hash " + root.string(),
+                        it->path().string() + " is a symbolic link; publish regular files only");
+    }
+    if (!it->is_regular_file()) {
+      continue;
+    }
+    auto digest = crypto::sha256_file_hex(it->path().string());
+    if (!digest) {
+      return digest.error();
+    }
+    crypto::TargetFile file;
+    file.path = fs::relative(it->path(), root).generic_string();
+    file.length = it->file_size();
+    file.sha256 = *digest;
+    files.push_back(std::move(file));
+  }
+  if (error) {
+    return make_error("hash " + root.string(), error.message());
+  }
+  if (files.empty()) {
+    return make_error("hash " + root.string(), "the directory holds no files");
+  }
+  return files;
+}
+
+Status write_file(const std::string& path, const std::string& content) {
+  auto partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out) {
+      return make_error("write " + path, "cannot write the file");
+    }
+  }
+  std::error_code error;
+  fs::rename(partial, path, error);
+  if (error) {
+    return make_error("write " + path, error.message());
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status validate_release_label(const std::string& what, const std::string& text) {
+  if (text.empty() || text.size() > 64) {
+    return make_error("invalid " + what + " '" + text + "'", "expected 1 to 64 characters");
+  }
+  if (text[0] == '.' || text[0] == '-') {
+    return make_error("invalid " + what + " '" + text + "'", "must not start with '.' or '-'");
+  }
+  for (char c : text) {
+    if (!is_label_char(c)) {
+      return make_error("invalid " + what + " '" + text + "'",
+                        "use only letters, digits and . _ + -");
+    }
+  }
+  return ok_status();
+}
+
+int choose_piece_size(std::uint64_t total_bytes) {
+  std::uint64_t piece = 16 * 1024;
+  while (piece < 8ull * 1024 * 1024 && total_bytes / piece > 1024) {
+    piece *= 2;
+  }
+  return static_cast<int>(piece);
+}
+
+Result<Release> build_release(const PublishRequest& request, const BuildSettings& settings,
+                              const crypto::KeyPair& targets_key) {
+  for (const auto& [what, text] : {std::pair{"release name", request.name},
+                                   std::pair{"release version", request.version}}) {
+    if (auto status = validate_release_label(what, text); !status) {
+      return status.error();
+    }
+  }
+  const std::string operation = "publish " + request.name + " " + request.version;
+  if (settings.origin_root.empty() || settings.origin_url.empty()) {
+    return make_error(operation,
+                      "origin_url and origin_root are not set in manager.conf; set both to "
+                      "the primary source");
+  }
+  const fs::path content = fs::path(settings.origin_root) / request.name / request.version;
+  if (auto status = place_files(request, content); !status) {
+    return status.error();
+  }
+  auto files = hash_files(content);
+  if (!files) {
+    return files.error();
+  }
+
+  lt::file_storage storage;
+  lt::add_files(storage, content.string());
+  std::uint64_t total = static_cast<std::uint64_t>(storage.total_size());
+  lt::create_torrent torrent(storage, choose_piece_size(total), lt::create_torrent::v2_only);
+  torrent.set_priv(true);
+  torrent.add_tracker(settings.announce_url);
+  torrent.add_url_seed(settings.origin_url + "/" + request.name + "/");
+  torrent.set_creator("cascade");
+  lt::error_code hash_error;
+  lt::set_piece_hashes(torrent, content.parent_path().string(), hash_error);
+  if (hash_error) {
+    return make_error(operation, "hash pieces: " + hash_error.message());
+  }
+  std::vector<char> torrent_bytes;
+  lt::bencode(std::back_inserter(torrent_bytes), torrent.generate());
+  lt::error_code parse_error;
+  lt::torrent_info info(torrent_bytes, parse_error, lt::from_span);
+  if (parse_error) {
+    return make_error(operation, "read generated torrent: " + parse_error.message());
+  }
+  const auto& v2 = info.info_hashes().v2;
+  const std::string info_hash = crypto::to_hex(std::string_view(v2.data(), v2.size()));
+
+  crypto::TargetsMetadata metadata;
+  metadata.version = settings.metadata_version;
+  metadata.expires = settings.expires;
+  metadata.release_name = request.name;
+  metadata.release_version = request.version;
+  metadata.info_hash = info_hash;
+  metadata.files = std::move(*files);
+
+  std::error_code error;
+  fs::create_directories(settings.output_dir, error);
+  if (error) {
+    return make_error(operation, "create " + settings.output_dir + ": " + error.message());
+  }
+  std::string torrent_text(torrent_bytes.begin(), torrent_bytes.end());
+  if (auto status = write_file(settings.output_dir + "/release.torrent", torrent_text); !status) {
+    return status.error();
+  }
+  if (auto status = write_file(settings.output_dir + "/targets.json",
+                               crypto::sign_targets(metadata, targets_key));
+      !status) {
+    return status.error();
+  }
+
+  Release release;
+  release.name = request.name;
+  release.version = request.version;
+  release.metadata_version = settings.metadata_version;
+  release.info_hash = info_hash;
+  release.total_bytes = total;
+  release.file_count = metadata.files.size();
+  release.published_at = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  return release;
+}
+
+}  // namespace cascade::manager

@@ -1,0 +1,129 @@
+#include "node/release_store.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace cascade::node {
+
+namespace fs = std::filesystem;
+
+ReleaseStore::ReleaseStore(const NodeConfig& config) : config_(config) {}
+
+Status ReleaseStore::prepare() {
+  std::error_code error;
+  for (const auto& dir : {config_.releases_dir(), config_.staging_dir(), config_.metadata_dir()}) {
+    fs::create_directories(dir, error);
+    if (error) {
+      return make_error("create " + dir, error.message());
+    }
+  }
+  return ok_status();
+}
+
+std::string ReleaseStore::staging_save_path(const std::string& name) const {
+  return config_.staging_dir() + "/" + name;
+}
+
+std::string ReleaseStore::installed_save_path(const std::string& name) const {
+  return config_.releases_dir() + "/" + name;
+}
+
+std::string ReleaseStore::installed_dir(const std::string& name, const std::string& version) const {
+  return installed_save_path(name) + "/" + version;
+}
+
+std::string ReleaseStore::metadata_path(const std::string& name, const std::string& version) const {
+  return config_.metadata_dir() + "/" + name + "/" + version + ".json";
+}
+
+bool ReleaseStore::is_installed(const std::string& name, const std::string& version) const {
+  std::error_code error;
+  return fs::is_directory(installed_dir(name, version), error) &&
+         fs::exists(metadata_path(name, version), error);
+}
+
+std::uint64_t ReleaseStore::highest_metadata_version(const std::string& name) const {
+  std::uint64_t highest = 0;
+  std::error_code error;
+  const fs::path dir = config_.metadata_dir() + "/" + name;
+  for (auto it = fs::directory_iterator(dir, error); !error && it != fs::directory_iterator();
+       it.increment(error)) {
+    if (it->path().extension() != ".json") {
+      continue;
+    }
+    if (!is_installed(name, it->path().stem().string())) {
+      continue;
+    }
+    std::ifstream in(it->path());
+    auto document = nlohmann::json::parse(in, nullptr, false);
+    if (document.is_discarded()) {
+      continue;
+    }
+    auto version = document["signed"].value("version", std::uint64_t{0});
+    highest = std::max(highest, version);
+  }
+  return highest;
+}
+
+Status ReleaseStore::verify_files(const std::string& root, const crypto::TargetsMetadata& metadata) {
+  for (const auto& file : metadata.files) {
+    const std::string path = root + "/" + file.path;
+    std::error_code error;
+    auto size = fs::file_size(path, error);
+    if (error) {
+      return make_error("verify " + file.path, "missing: " + error.message());
+    }
+    if (size != file.length) {
+      return make_error("verify " + file.path, "length " + std::to_string(size) +
+                                                   " differs from the signed " +
+                                                   std::to_string(file.length));
+    }
+    auto digest = crypto::sha256_file_hex(path);
+    if (!digest) {
+      return digest.error();
+    }
+    if (*digest != file.sha256) {
+      return make_error("verify " + file.path,
+                        "sha256 " + *digest + " differs from the signed " + file.sha256);
+    }
+  }
+  return ok_status();
+}
+
+Status ReleaseStore::install(const crypto::TargetsMetadata& metadata,
+                             const std::string& metadata_document) {
+  const auto& name = metadata.release_name;
+  const auto& version = metadata.release_version;
+  const std::string staged = staging_save_path(name) + "/" + version;
+  if (auto verified = verify_files(staged, metadata); !verified) {
+    return verified;
+  }
+  std::error_code error;
+  const std::string metadata_file = metadata_path(name, version);
+  fs::create_directories(fs::path(metadata_file).parent_path(), error);
+  {
+    std::ofstream out(metadata_file + ".partial", std::ios::trunc);
+    out << metadata_document;
+    if (!out) {
+      return make_error("install " + name + "/" + version, "cannot write " + metadata_file);
+    }
+  }
+  fs::rename(metadata_file + ".partial", metadata_file, error);
+  if (error) {
+    return make_error("install " + name + "/" + version, error.message());
+  }
+  const std::string destination = installed_dir(name, version);
+  fs::create_directories(installed_save_path(name), error);
+  fs::remove_all(destination, error);  // a leftover without metadata is not installed
+  fs::rename(staged, destination, error);
+  if (error) {
+    return make_error("install " + name + "/" + version,
+                      "move " + staged + " to " + destination + ": " + error.message());
+  }
+  return ok_status();
+}
+
+}  // namespace cascade::node
