@@ -171,6 +171,7 @@ def main():
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--content", help="publish this directory instead of the Debian packages")
     parser.add_argument("--keep", action="store_true", help="keep downloaded data after the run")
+    parser.add_argument("--log-level", default="info", help="log level of every Cascade process")
     args = parser.parse_args()
 
     content = args.content
@@ -182,7 +183,7 @@ def main():
         print(f"demo: {content} is not a directory", file=sys.stderr)
         return 2
 
-    bed = tb.Testbed(args.build_dir)
+    bed = tb.Testbed(args.build_dir, log_level=args.log_level)
     print(f"demo: work directory {bed.work_dir} (logs in {bed.work_dir}/logs)")
     try:
         bed.start_origin()

@@ -205,8 +205,15 @@ void report(ManagerState& state, http::Request& request, const Node& node,
                                       "malformed report: expected a protobuf StatusReport"));
     return;
   }
-  static const char* kStates[] = {"unknown", "downloading", "done", "failed"};
+  static const char* kStates[] = {"unspecified", "downloading", "done", "failed"};
   for (const auto& item : message.releases()) {
+    if (item.state() < proto::STATE_DOWNLOADING || item.state() > proto::STATE_FAILED) {
+      respond(http::make_error_response(
+          request, status::bad_request,
+          "report for " + item.name() + "/" + item.version() +
+              " has no valid state; expected downloading, done or failed"));
+      return;
+    }
     ReleaseStatus status_row;
     status_row.node_id = node.id;
     status_row.release_name = item.name();

@@ -184,6 +184,9 @@ Result<Release> build_release(const PublishRequest& request, const BuildSettings
   metadata.info_hash = info_hash;
   metadata.files = std::move(*files);
 
+  if (auto valid = crypto::validate_targets(metadata); !valid) {
+    return make_error(operation, valid.error().message);
+  }
   std::error_code error;
   fs::create_directories(settings.output_dir, error);
   if (error) {

@@ -94,6 +94,22 @@ Status check_torrent_files(const lt::torrent_info& torrent,
   return ok_status();
 }
 
+// Addresses of a URL's host, to tell web seed bytes from peer bytes.
+std::set<std::string> resolve_url_host(const std::string& url) {
+  std::set<std::string> addresses;
+  auto parsed = http::Url::parse(url);
+  if (!parsed) {
+    return addresses;
+  }
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  boost::system::error_code error;
+  for (const auto& entry : resolver.resolve(parsed->host, "", error)) {
+    addresses.insert(entry.endpoint().address().to_string());
+  }
+  return addresses;
+}
+
 }  // namespace
 
 const char* to_string(TransferPhase phase) {
@@ -247,6 +263,7 @@ Status NodeDaemon::begin_download(Transfer& transfer) {
   }
   if (!torrent->web_seeds().empty()) {
     transfer.web_seed_url = torrent->web_seeds().front().url;
+    transfer.origin_addresses = resolve_url_host(transfer.web_seed_url);
   }
   // Peers come from our own tracker URL, which carries the announce key;
   // the primary source is added back only where the plan allows it.
@@ -324,26 +341,62 @@ void NodeDaemon::on_finished(Transfer& transfer) {
   if (transfer.phase != TransferPhase::slice && transfer.phase != TransferPhase::group) {
     return;
   }
-  sample_peers(transfer);
-  session_->remove_torrent(transfer.handle);
-  transfer.handle = lt::torrent_handle();
+  // libtorrent reports "finished" when every wanted piece is in. A relay
+  // in its slice phase wants only its slice, so wait for all pieces.
+  if (!transfer.handle.status().is_seeding) {
+    return;
+  }
   if (auto installed = store_.install(transfer.metadata, transfer.metadata_document); !installed) {
     fail(transfer, installed.error().message);
     return;
   }
   transfer.bytes_done = transfer.bytes_total;
-  transfer.phase = TransferPhase::done;
   transfer.report_due = true;
-  auto peers = transfer.accounting.bytes_by_address();
   logger()->info("release installed release={} path={} origin_bytes={} peers={} fallbacks={} "
                  "hash_failures={}",
                  transfer.label(),
                  store_.installed_dir(transfer.directive.name(), transfer.directive.version()),
-                 transfer.accounting.origin_bytes(), peers.size(), transfer.fallbacks,
-                 transfer.hash_failures);
+                 transfer.accounting.origin_bytes(), transfer.accounting.bytes_by_address().size(),
+                 transfer.fallbacks, transfer.hash_failures);
   if (role_ == proto::ROLE_RELAY) {
-    start_seeding(transfer);
+    // The installed files are hard links of the staged ones, so the torrent
+    // keeps seeding from the staging path without a pause. After a restart
+    // it seeds from the installed path.
+    transfer.phase = TransferPhase::seeding;
+    logger()->info("seeding release={}", transfer.label());
+    return;
   }
+  transfer.phase = TransferPhase::done;
+  session_->remove_torrent(transfer.handle);
+  transfer.handle = lt::torrent_handle();
+  remove_staging(transfer);
+}
+
+void NodeDaemon::remove_staging(Transfer& transfer) {
+  std::error_code error;
+  fs::remove_all(store_.staging_save_path(transfer.directive.name()) + "/" +
+                     transfer.directive.version(),
+                 error);
+}
+
+void NodeDaemon::count_block(Transfer& transfer, const lt::block_finished_alert& block) {
+  constexpr int kBlockSize = 16 * 1024;
+  const auto& files = transfer.torrent->files();
+  const std::int64_t offset = static_cast<std::int64_t>(block.block_index) * kBlockSize;
+  const int length = static_cast<int>(std::min<std::int64_t>(
+      kBlockSize, files.piece_size(block.piece_index) - offset));
+  if (length <= 0) {
+    return;
+  }
+  // Pad bytes between files of a v2 torrent are never sent.
+  std::uint64_t bytes = 0;
+  for (const auto& slice : files.map_block(block.piece_index, offset, length)) {
+    if (!files.pad_file_at(slice.file_index)) {
+      bytes += static_cast<std::uint64_t>(slice.size);
+    }
+  }
+  const auto address = block.endpoint.address().to_string();
+  transfer.accounting.add(address, bytes, transfer.origin_addresses.count(address) > 0);
 }
 
 void NodeDaemon::fail(Transfer& transfer, const std::string& error) {
@@ -374,6 +427,8 @@ void NodeDaemon::handle_alerts() {
   for (lt::alert* alert : alerts) {
     if (auto* finished = lt::alert_cast<lt::torrent_finished_alert>(alert)) {
       if (auto* transfer = find_by_handle(finished->handle)) on_finished(*transfer);
+    } else if (auto* block = lt::alert_cast<lt::block_finished_alert>(alert)) {
+      if (auto* transfer = find_by_handle(block->handle)) count_block(*transfer, *block);
     } else if (auto* hash_failed = lt::alert_cast<lt::hash_failed_alert>(alert)) {
       if (auto* transfer = find_by_handle(hash_failed->handle)) {
         // Only the first failure and then one in 100 are logged, because a
@@ -396,18 +451,6 @@ void NodeDaemon::handle_alerts() {
   }
 }
 
-void NodeDaemon::sample_peers(Transfer& transfer) {
-  std::vector<lt::peer_info> peers;
-  transfer.handle.get_peer_info(peers);
-  for (const auto& peer : peers) {
-    const bool origin = peer.connection_type != lt::peer_info::standard_bittorrent;
-    const auto address = peer.ip.address().to_string();
-    const auto key = address + ":" + std::to_string(peer.ip.port()) + (origin ? "/web" : "");
-    transfer.accounting.observe(key, address, static_cast<std::uint64_t>(peer.total_download),
-                                origin);
-  }
-}
-
 void NodeDaemon::tick() {
   const auto now = Clock::now();
   std::vector<proto::ReleaseDirective> retries;
@@ -425,15 +468,15 @@ void NodeDaemon::tick() {
       transfer.bytes_done = done;
       transfer.report_due = true;
     }
-    sample_peers(transfer);
     if (transfer.phase == TransferPhase::slice) {
       update_slice_phase(transfer, status);
     }
     check_stall(transfer, now);
-    // Reannounce often while few peers are known: the relays of a group
-    // join the swarm within seconds of each other and of the agents.
-    const auto announce_every =
-        status.num_peers < 2 ? std::chrono::seconds(2) : std::chrono::seconds(15);
+    // Reannounce every 2 s while the download makes no progress: relays
+    // join the swarm seconds after the agents that need them, and
+    // connected peers may all be agents with nothing to give.
+    const bool progressing = now - transfer.last_progress < std::chrono::seconds(2);
+    const auto announce_every = progressing ? std::chrono::seconds(15) : std::chrono::seconds(2);
     if (now - transfer.last_announce >= announce_every) {
       transfer.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
       transfer.last_announce = now;

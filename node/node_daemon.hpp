@@ -38,7 +38,8 @@ class NodeDaemon {
   void tick();
   void update_slice_phase(Transfer& transfer, const lt::torrent_status& status);
   void check_stall(Transfer& transfer, Clock::time_point now);
-  void sample_peers(Transfer& transfer);
+  void count_block(Transfer& transfer, const lt::block_finished_alert& block);
+  void remove_staging(Transfer& transfer);
   void send_reports(bool all);
   Transfer* find_by_handle(const lt::torrent_handle& handle);
 

@@ -102,6 +102,7 @@ Status ReleaseStore::install(const crypto::TargetsMetadata& metadata,
     return verified;
   }
   std::error_code error;
+  fs::create_directories(installed_save_path(name), error);
   const std::string metadata_file = metadata_path(name, version);
   fs::create_directories(fs::path(metadata_file).parent_path(), error);
   {
@@ -115,13 +116,31 @@ Status ReleaseStore::install(const crypto::TargetsMetadata& metadata,
   if (error) {
     return make_error("install " + name + "/" + version, error.message());
   }
+  // The release is assembled from hard links under a temporary name and
+  // renamed into place, so it appears whole or not at all, and the staged
+  // files stay valid for a torrent that is still seeding them.
   const std::string destination = installed_dir(name, version);
-  fs::create_directories(installed_save_path(name), error);
+  const std::string partial = installed_save_path(name) + "/." + version + ".partial";
+  fs::remove_all(partial, error);
+  for (const auto& file : metadata.files) {
+    const fs::path target = fs::path(partial) / file.path;
+    fs::create_directories(target.parent_path(), error);
+    fs::create_hard_link(staged + "/" + file.path, target, error);
+    if (error) {
+      // Another file system: fall back to a copy.
+      fs::copy_file(staged + "/" + file.path, target, fs::copy_options::overwrite_existing, error);
+    }
+    if (error) {
+      fs::remove_all(partial);
+      return make_error("install " + name + "/" + version,
+                        "link " + file.path + " into " + partial + ": " + error.message());
+    }
+  }
   fs::remove_all(destination, error);  // a leftover without metadata is not installed
-  fs::rename(staged, destination, error);
+  fs::rename(partial, destination, error);
   if (error) {
     return make_error("install " + name + "/" + version,
-                      "move " + staged + " to " + destination + ": " + error.message());
+                      "move " + partial + " to " + destination + ": " + error.message());
   }
   return ok_status();
 }

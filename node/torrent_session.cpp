@@ -44,7 +44,7 @@ std::unique_ptr<lt::session> make_torrent_session(const NodeConfig& config) {
   settings.set_int(lt::settings_pack::alert_mask,
                    lt::alert_category::error | lt::alert_category::status |
                        lt::alert_category::storage | lt::alert_category::tracker |
-                       lt::alert_category::peer);
+                       lt::alert_category::peer | lt::alert_category::block_progress);
 
   // No default plugins, so no peer exchange even on a public torrent; the
   // smart-ban plugin is added back to ban peers that send corrupt blocks.

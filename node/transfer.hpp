@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <libtorrent/torrent_handle.hpp>
@@ -43,6 +44,7 @@ struct Transfer {
   TransferPhase phase = TransferPhase::group;
   PieceRange slice;
   std::string web_seed_url;  // the primary source, from the torrent
+  std::set<std::string> origin_addresses;  // its host's IP addresses
   FallbackLevel fallback = FallbackLevel::none;
   std::uint32_t fallbacks = 0;
   std::uint32_t hash_failures = 0;
