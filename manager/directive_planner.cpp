@@ -47,6 +47,9 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
   std::vector<std::string> upstream;
   if (node.role == NodeRole::relay) {
     auto relays = active_relays_of(snapshot, node.group);
+    for (const Node* relay : relays) {
+      directives.add_group_relay_addresses(relay->address);
+    }
     auto self = std::find_if(relays.begin(), relays.end(),
                              [&](const Node* relay) { return relay->id == node.id; });
     slice_count = static_cast<std::uint32_t>(std::max<std::size_t>(relays.size(), 1));

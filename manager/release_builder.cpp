@@ -21,39 +21,55 @@ bool is_label_char(char c) {
          c == '-';
 }
 
-Status place_files(const PublishRequest& request, const fs::path& destination) {
+// Where the files of a release are built from. A new upload is copied
+// to ORIGIN_ROOT/NAME/.partial-VERSION/VERSION first (the torrent's name
+// is the directory's name) and renamed into place only when the release
+// is complete, so a rejected publish leaves nothing at the primary source.
+struct ContentPlacement {
+  fs::path build_dir;    // directory the torrent and hashes are built from
+  fs::path staging_dir;  // .partial-VERSION to rename from and clean up; empty if in place
+  fs::path final_dir;    // ORIGIN_ROOT/NAME/VERSION
+
+  void discard() const {
+    std::error_code ignored;
+    if (!staging_dir.empty()) fs::remove_all(staging_dir, ignored);
+  }
+};
+
+Result<ContentPlacement> stage_files(const PublishRequest& request, const fs::path& origin_root) {
   const std::string operation = "publish " + request.name + " " + request.version;
+  ContentPlacement placement;
+  placement.final_dir = origin_root / request.name / request.version;
   std::error_code error;
   if (request.source_dir.empty()) {
-    if (!fs::is_directory(destination, error)) {
-      return make_error(operation, "no directory given and " + destination.string() +
+    if (!fs::is_directory(placement.final_dir, error)) {
+      return make_error(operation, "no directory given and " + placement.final_dir.string() +
                                        " does not exist at the primary source");
     }
-    return ok_status();
+    placement.build_dir = placement.final_dir;
+    return placement;
   }
   if (!fs::is_directory(request.source_dir, error)) {
     return make_error(operation, request.source_dir + " is not a directory");
   }
-  if (fs::exists(destination, error)) {
-    return make_error(operation, destination.string() +
+  if (fs::exists(placement.final_dir, error)) {
+    return make_error(operation, placement.final_dir.string() +
                                      " already exists at the primary source; publish a new version");
   }
-  fs::create_directories(destination.parent_path(), error);
-  // Copy into a temporary name first, so the primary source never serves
-  // a half-copied release.
-  auto staging = destination.string() + ".partial";
-  fs::remove_all(staging, error);
-  fs::copy(request.source_dir, staging,
-           fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
+  placement.staging_dir = origin_root / request.name / (".partial-" + request.version);
+  placement.build_dir = placement.staging_dir / request.version;
+  fs::remove_all(placement.staging_dir, error);
+  fs::create_directories(placement.staging_dir, error);
   if (!error) {
-    fs::rename(staging, destination, error);
+    fs::copy(request.source_dir, placement.build_dir,
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
   }
   if (error) {
-    fs::remove_all(staging);
-    return make_error(operation, "copy " + request.source_dir + " to " + destination.string() +
-                                     ": " + error.message());
+    placement.discard();
+    return make_error(operation, "copy " + request.source_dir + " to " +
+                                     placement.build_dir.string() + ": " + error.message());
   }
-  return ok_status();
+  return placement;
 }
 
 Result<std::vector<crypto::TargetFile>> hash_files(const fs::path& root) {
@@ -104,50 +120,17 @@ Status write_file(const std::string& path, const std::string& content) {
   return ok_status();
 }
 
-}  // namespace
+struct BuiltRelease {
+  std::uint64_t total_bytes = 0;
+  std::uint64_t file_count = 0;
+  std::string info_hash;
+};
 
-Status validate_release_label(const std::string& what, const std::string& text) {
-  if (text.empty() || text.size() > 64) {
-    return make_error("invalid " + what + " '" + text + "'", "expected 1 to 64 characters");
-  }
-  if (text[0] == '.' || text[0] == '-') {
-    return make_error("invalid " + what + " '" + text + "'", "must not start with '.' or '-'");
-  }
-  for (char c : text) {
-    if (!is_label_char(c)) {
-      return make_error("invalid " + what + " '" + text + "'",
-                        "use only letters, digits and . _ + -");
-    }
-  }
-  return ok_status();
-}
-
-int choose_piece_size(std::uint64_t total_bytes) {
-  std::uint64_t piece = 16 * 1024;
-  while (piece < 8ull * 1024 * 1024 && total_bytes / piece > 1024) {
-    piece *= 2;
-  }
-  return static_cast<int>(piece);
-}
-
-Result<Release> build_release(const PublishRequest& request, const BuildSettings& settings,
-                              const crypto::KeyPair& targets_key) {
-  for (const auto& [what, text] : {std::pair{"release name", request.name},
-                                   std::pair{"release version", request.version}}) {
-    if (auto status = validate_release_label(what, text); !status) {
-      return status.error();
-    }
-  }
+// Hashes the files, builds the torrent and writes the signed metadata and
+// the torrent to the output directory.
+Result<BuiltRelease> build_metadata(const PublishRequest& request, const BuildSettings& settings,
+                                    const crypto::KeyPair& targets_key, const fs::path& content) {
   const std::string operation = "publish " + request.name + " " + request.version;
-  if (settings.origin_root.empty() || settings.origin_url.empty()) {
-    return make_error(operation,
-                      "origin_url and origin_root are not set in manager.conf; set both to "
-                      "the primary source");
-  }
-  const fs::path content = fs::path(settings.origin_root) / request.name / request.version;
-  if (auto status = place_files(request, content); !status) {
-    return status.error();
-  }
   auto files = hash_files(content);
   if (!files) {
     return files.error();
@@ -202,13 +185,76 @@ Result<Release> build_release(const PublishRequest& request, const BuildSettings
     return status.error();
   }
 
+  return BuiltRelease{total, metadata.files.size(), info_hash};
+}
+
+}  // namespace
+
+Status validate_release_label(const std::string& what, const std::string& text) {
+  if (text.empty() || text.size() > 64) {
+    return make_error("invalid " + what + " '" + text + "'", "expected 1 to 64 characters");
+  }
+  if (text[0] == '.' || text[0] == '-') {
+    return make_error("invalid " + what + " '" + text + "'", "must not start with '.' or '-'");
+  }
+  for (char c : text) {
+    if (!is_label_char(c)) {
+      return make_error("invalid " + what + " '" + text + "'",
+                        "use only letters, digits and . _ + -");
+    }
+  }
+  return ok_status();
+}
+
+int choose_piece_size(std::uint64_t total_bytes) {
+  std::uint64_t piece = 16 * 1024;
+  while (piece < 8ull * 1024 * 1024 && total_bytes / piece > 1024) {
+    piece *= 2;
+  }
+  return static_cast<int>(piece);
+}
+
+Result<Release> build_release(const PublishRequest& request, const BuildSettings& settings,
+                              const crypto::KeyPair& targets_key) {
+  for (const auto& [what, text] : {std::pair{"release name", request.name},
+                                   std::pair{"release version", request.version}}) {
+    if (auto status = validate_release_label(what, text); !status) {
+      return status.error();
+    }
+  }
+  const std::string operation = "publish " + request.name + " " + request.version;
+  if (settings.origin_root.empty() || settings.origin_url.empty()) {
+    return make_error(operation,
+                      "origin_url and origin_root are not set in manager.conf; set both to "
+                      "the primary source");
+  }
+  auto placement = stage_files(request, settings.origin_root);
+  if (!placement) {
+    return placement.error();
+  }
+  auto built = build_metadata(request, settings, targets_key, placement->build_dir);
+  if (!built) {
+    placement->discard();
+    return built.error();
+  }
+  if (!placement->staging_dir.empty()) {
+    std::error_code error;
+    fs::rename(placement->build_dir, placement->final_dir, error);
+    placement->discard();
+    if (error) {
+      return make_error(operation, "move " + placement->build_dir.string() + " to " +
+                                       placement->final_dir.string() + ": " + error.message());
+    }
+  }
+  const auto& [total, file_count, info_hash] = *built;
+
   Release release;
   release.name = request.name;
   release.version = request.version;
   release.metadata_version = settings.metadata_version;
   release.info_hash = info_hash;
   release.total_bytes = total;
-  release.file_count = metadata.files.size();
+  release.file_count = file_count;
   release.published_at = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();

@@ -1,5 +1,7 @@
 #include "manager/status_summary.hpp"
 
+#include <set>
+
 namespace cascade::manager {
 
 nlohmann::json summarise_release(const Release& release, const std::vector<Node>& nodes,
@@ -65,12 +67,17 @@ nlohmann::json summarise_release(const Release& release, const std::vector<Node>
                     {"error", status.error}});
   }
 
-  std::uint64_t reporting = statuses.size();
-  std::uint64_t active = 0;
-  for (const auto& node : nodes) {
-    if (node.state == NodeState::active) ++active;
+  // Pending: active nodes without any report. Reports of revoked nodes
+  // must not hide an active node that never reported.
+  std::set<std::string> reported;
+  for (const auto& status : statuses) {
+    reported.insert(status.node_id);
   }
-  counts["pending"] = active > reporting ? active - reporting : 0;
+  for (const auto& node : nodes) {
+    if (node.state == NodeState::active && reported.count(node.id) == 0) {
+      counts["pending"] += 1;
+    }
+  }
 
   for (auto& [name, group] : groups.items()) {
     const double size = release.total_bytes ? static_cast<double>(release.total_bytes) : 1.0;

@@ -8,6 +8,7 @@
 #include <libtorrent/session.hpp>
 
 #include "common/log.hpp"
+#include "node/source_filter.hpp"
 #include "node/torrent_session.hpp"
 
 namespace cascade::node {
@@ -136,6 +137,7 @@ Status NodeDaemon::run(const std::atomic<bool>& stop) {
     return prepared;
   }
   session_ = make_torrent_session(config_);
+  session_->add_extension(make_source_filter(source_policy_));
   logger()->info("node started node={} listen={}:{} manager={}", client_.enrolment().node_id,
                  config_.listen_address, config_.listen_port, config_.manager_url);
 
@@ -189,6 +191,10 @@ void NodeDaemon::apply_directives(const proto::Directives& directives) {
     upstream.insert(release.upstream_addresses().begin(), release.upstream_addresses().end());
   }
   set_blocked_addresses(*session_, {upstream.begin(), upstream.end()});
+  std::set<std::string> sources = upstream;
+  sources.insert(directives.group_relay_addresses().begin(),
+                 directives.group_relay_addresses().end());
+  source_policy_->update(role_ == proto::ROLE_RELAY, std::move(sources));
 
   for (const auto& release : directives.releases()) {
     const std::string key = release.name() + "/" + release.version();

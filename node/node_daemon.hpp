@@ -12,6 +12,7 @@
 #include "node/manager_client.hpp"
 #include "node/node_config.hpp"
 #include "node/release_store.hpp"
+#include "node/source_filter.hpp"
 #include "node/transfer.hpp"
 
 namespace cascade::node {
@@ -56,6 +57,7 @@ class NodeDaemon {
   };
   std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
 
+  std::shared_ptr<SourcePolicy> source_policy_ = std::make_shared<SourcePolicy>();
   proto::Role role_ = proto::ROLE_AGENT;
   std::uint32_t stall_timeout_seconds_ = 10;
   std::map<std::string, Transfer> transfers_;  // by "NAME/VERSION"

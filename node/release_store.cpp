@@ -59,11 +59,13 @@ std::uint64_t ReleaseStore::highest_metadata_version(const std::string& name) co
     }
     std::ifstream in(it->path());
     auto document = nlohmann::json::parse(in, nullptr, false);
-    if (document.is_discarded()) {
+    if (!document.is_object() || !document.contains("signed") || !document["signed"].is_object()) {
       continue;
     }
-    auto version = document["signed"].value("version", std::uint64_t{0});
-    highest = std::max(highest, version);
+    const auto& version = document["signed"]["version"];
+    if (version.is_number_unsigned()) {
+      highest = std::max(highest, version.get<std::uint64_t>());
+    }
   }
   return highest;
 }
