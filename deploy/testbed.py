@@ -64,7 +64,8 @@ def sha256_file(path):
 
 
 class Node:
-    def __init__(self, testbed, name, address):
+    def __init__(self, testbed, name, address, upload_limit=0):
+        self.upload_limit = upload_limit
         self.testbed = testbed
         self.name = name
         self.address = address
@@ -82,6 +83,7 @@ class Node:
             out.write(f"listen_port = {NODE_PORT}\n")
             out.write(f"hostname = {self.name}\n")
             out.write(f"log_level = {self.testbed.log_level}\n")
+            out.write(f"upload_limit = {self.upload_limit}\n")
 
     def enrol(self):
         self.write_config()
@@ -239,10 +241,10 @@ http {{
 
     # --- nodes -----------------------------------------------------------
 
-    def add_node(self, name, start=True):
+    def add_node(self, name, start=True, upload_limit=0):
         address = self.prefix + str(self._next_host)
         self._next_host += 1
-        node = Node(self, name, address)
+        node = Node(self, name, address, upload_limit)
         node.enrol()
         if start:
             node.start()

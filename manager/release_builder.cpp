@@ -36,6 +36,24 @@ struct ContentPlacement {
   }
 };
 
+// The primary source's web server usually runs as another user; releases
+// are public content, so the copy is readable by everyone whatever the
+// source directory's mode was.
+void make_world_readable(const fs::path& root, std::error_code& error) {
+  const auto directory_mode = fs::perms::owner_all | fs::perms::group_read |
+                              fs::perms::group_exec | fs::perms::others_read |
+                              fs::perms::others_exec;
+  const auto file_mode = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                         fs::perms::others_read;
+  fs::permissions(root, directory_mode, error);
+  for (auto it = fs::recursive_directory_iterator(root, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_symlink()) continue;
+    fs::permissions(it->path(), it->is_directory() ? directory_mode : file_mode, error);
+    if (error) return;
+  }
+}
+
 Result<ContentPlacement> stage_files(const PublishRequest& request, const fs::path& origin_root) {
   const std::string operation = "publish " + request.name + " " + request.version;
   ContentPlacement placement;
@@ -63,6 +81,9 @@ Result<ContentPlacement> stage_files(const PublishRequest& request, const fs::pa
   if (!error) {
     fs::copy(request.source_dir, placement.build_dir,
              fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
+  }
+  if (!error) {
+    make_world_readable(placement.staging_dir, error);
   }
   if (error) {
     placement.discard();

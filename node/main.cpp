@@ -23,6 +23,7 @@ The configuration file holds `key = value` lines:
   listen_port = 6881                    its TCP port
   hostname = NAME                       optional; the host name by default
   log_level = info                      debug, info, warn or error
+  upload_limit = 0                      bytes per second to all peers; 0 for none
 )";
 
 std::atomic<bool> stop_requested{false};

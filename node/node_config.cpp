@@ -41,6 +41,12 @@ Result<NodeConfig> NodeConfig::load(const std::string& path) {
   ::gethostname(host, sizeof(host) - 1);
   config.hostname = file->get("hostname", host);
   config.log_level = file->get("log_level", config.log_level);
+  auto upload_limit = file->get_int("upload_limit", 0);
+  if (!upload_limit) return upload_limit.error();
+  if (*upload_limit < 0) {
+    return make_error("read config " + path, "upload_limit must be 0 (none) or a positive byte rate");
+  }
+  config.upload_limit = *upload_limit;
   return config;
 }
 

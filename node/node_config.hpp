@@ -15,6 +15,9 @@ struct NodeConfig {
   std::uint16_t listen_port = 6881;
   std::string hostname;        // defaults to the machine's host name
   std::string log_level = "info";
+  // Upload limit in bytes per second for every peer, LAN peers included;
+  // 0 for none. Used to slow transfers down in tests and on busy links.
+  int upload_limit = 0;
 
   static Result<NodeConfig> load(const std::string& path);
 

@@ -54,6 +54,15 @@ std::unique_ptr<lt::session> make_torrent_session(const NodeConfig& config) {
   params.disk_io_constructor = lt::posix_disk_io_constructor;
   auto session = std::make_unique<lt::session>(std::move(params));
   session->add_extension(&lt::create_smart_ban_plugin);
+  if (config.upload_limit > 0) {
+    // Peers on loopback and private addresses are in the local peer class,
+    // which the session-wide limit does not cover, so both classes get it.
+    for (auto peer_class : {lt::session::global_peer_class_id, lt::session::local_peer_class_id}) {
+      auto info = session->get_peer_class(peer_class);
+      info.upload_limit = config.upload_limit;
+      session->set_peer_class(peer_class, info);
+    }
+  }
   return session;
 }
 
