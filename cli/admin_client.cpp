@@ -10,7 +10,7 @@ Result<json> AdminClient::call(const std::string& method, const std::string& pat
   request.method = method;
   request.target = path;
   request.headers["Authorization"] = "Bearer " + token_;
-  // Publishing hashes every byte of the release before it answers.
+  // Publishing hashes every byte of the release before the manager responds.
   request.timeout = std::chrono::minutes(10);
   if (!body.is_null()) {
     request.body = body.dump();

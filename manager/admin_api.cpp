@@ -180,7 +180,7 @@ void status_report(ManagerState& state, const http::Request& request, http::Resp
   respond(json_response(request, status::ok, json{{"releases", out}}));
 }
 
-// Applies a registry change and answers 200 with `ok_body`, or 400 with the
+// Applies a registry change and responds 200 with `ok_body`, or 400 with the
 // registry's message.
 void apply_change(ManagerState& state, const http::Request& request, const Status& result,
                   const json& ok_body, http::Responder& respond) {

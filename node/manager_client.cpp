@@ -152,7 +152,7 @@ Result<http::ClientResponse> ManagerClient::send(const std::string& method,
   request.content_type = body.empty() ? "" : kProtobuf;
   request.timeout = timeout;
   request.bind_address = bind_address_;
-  // The signature covers the full target as the manager sees it.
+  // The signature covers the full target as the manager receives it.
   request.headers[crypto::kNodeAuthHeader] = crypto::make_auth_header(
       enrolment_.node_id, identity_, method, manager_.path + target, unix_now(), body);
   return http::send(manager_, request);

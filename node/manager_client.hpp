@@ -12,7 +12,7 @@
 
 namespace cascade::node {
 
-// What a node keeps from its enrolment.
+// Enrolment record a node keeps: its id, tracker URL and pinned key.
 struct Enrolment {
   std::string node_id;
   std::string announce_url;

@@ -60,7 +60,7 @@ std::string hex_of(const lt::sha256_hash& hash) {
   return crypto::to_hex(std::string_view(hash.data(), hash.size()));
 }
 
-// Checks that the torrent holds exactly the signed files, with the signed
+// Checks that the torrent contains exactly the signed files, with the signed
 // lengths. Piece hashes then bind every byte to the signed info hash.
 Status check_torrent_files(const lt::torrent_info& torrent,
                            const crypto::TargetsMetadata& metadata) {
@@ -82,7 +82,7 @@ Status check_torrent_files(const lt::torrent_info& torrent,
     path = path.substr(prefix.size());
     auto found = expected.find(path);
     if (found == expected.end()) {
-      return Error{"torrent holds '" + path + "', which the signed metadata does not list"};
+      return Error{"torrent contains '" + path + "', which the signed metadata does not list"};
     }
     if (found->second != static_cast<std::uint64_t>(files.file_size(index))) {
       return Error{"torrent length of '" + path + "' differs from the signed metadata"};

@@ -16,7 +16,7 @@
 
 namespace cascade::node {
 
-// Where a release stands on this node.
+// State of a release on this node.
 enum class TransferPhase {
   slice,    // relay: pulling its own slice from outside the group
   group,    // pulling the rest from the group's relays
