@@ -15,12 +15,16 @@
 #include <libtorrent/torrent_info.hpp>
 
 #include "crypto/keys.hpp"
+#include "tests/unit/temp_files.hpp"
 #include "crypto/targets.hpp"
 
 namespace cascade::manager {
 namespace {
 
 namespace fs = std::filesystem;
+using cascade::testing::read_text;
+using cascade::testing::TempDir;
+using cascade::testing::write_text;
 using namespace std::chrono_literals;
 
 constexpr std::uint64_t kKiB = 1024;
@@ -35,33 +39,6 @@ bool contains(const std::string& text, const std::string& part) {
 
 bool is_power_of_two(std::uint64_t value) { return value != 0 && (value & (value - 1)) == 0; }
 
-// Temporary directory removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cascade-release-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write_text(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string lowercase_hex(const char* data, std::size_t size) {
   static const char* digits = "0123456789abcdef";

@@ -12,44 +12,21 @@
 #include <gtest/gtest.h>
 
 #include "crypto/keys.hpp"
+#include "tests/unit/temp_files.hpp"
 
 namespace cascade::node {
 namespace {
 
 namespace fs = std::filesystem;
+using cascade::testing::read_text;
+using cascade::testing::TempDir;
+using cascade::testing::write_text;
 using namespace std::chrono_literals;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// Temporary directory removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cascade-store-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write_text(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 const std::map<std::string, std::string> kFiles = {
     {"debs/libssl3.deb", "libssl3 package bytes"},
