@@ -66,15 +66,34 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     auto request = parser_->release();
     const bool keep_alive = request.keep_alive();
+    const unsigned version = request.version();
+    const std::string target(request.target());
     auto self = shared_from_this();
-    (*handler_)(std::move(request), context, [self, keep_alive](Response response) {
+    auto responded = std::make_shared<bool>(false);
+    auto responder = [self, keep_alive, responded](Response response) {
+      *responded = true;
       // The responder may be called from a timer; post keeps all socket
       // work on the session's executor.
       asio::post(self->stream_.get_executor(),
                  [self, keep_alive, response = std::move(response)]() mutable {
                    self->write(std::move(response), !keep_alive);
                  });
-    });
+    };
+    try {
+      (*handler_)(std::move(request), context, responder);
+    } catch (const std::exception& error) {
+      // Untrusted input must never stop the server: a handler bug becomes
+      // a 500 for this request only.
+      component_logger("http")->error("request handler failed target={} error=\"{}\"", target,
+                                      error.what());
+      if (!*responded) {
+        Response response{beast::http::status::internal_server_error, version};
+        response.set(beast::http::field::content_type, "text/plain; charset=utf-8");
+        response.body() = "internal error; see the server log\n";
+        response.prepare_payload();
+        responder(std::move(response));
+      }
+    }
   }
 
   void write(Response response, bool close) {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include "common/log.hpp"
 #include "manager/manager_service.hpp"
@@ -21,7 +22,11 @@ using nlohmann::json;
 namespace {
 
 http::Response json_response(const http::Request& request, status code, const json& body) {
-  return http::make_response(request, code, body.dump(2) + "\n", "application/json");
+  // Messages may quote request bytes that are not UTF-8; they are replaced
+  // rather than thrown on.
+  return http::make_response(request, code,
+                             body.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
+                             "application/json");
 }
 
 http::Response json_error(const http::Request& request, status code, const std::string& message) {
@@ -29,8 +34,10 @@ http::Response json_error(const http::Request& request, status code, const std::
 }
 
 bool authorised(const ManagerState& state, const http::Request& request) {
-  auto header = std::string(request[beast_http::field::authorization]);
-  return header == "Bearer " + state.admin_token;
+  const auto header = std::string(request[beast_http::field::authorization]);
+  const std::string expected = "Bearer " + state.admin_token;
+  return header.size() == expected.size() &&
+         sodium_memcmp(header.data(), expected.data(), expected.size()) == 0;
 }
 
 Result<json> parse_body(const http::Request& request) {
@@ -215,7 +222,13 @@ void route(ManagerState& state, http::Request& request, const std::string& path,
     group.name = string_field(body, "name");
     group.parent = string_field(body, "parent");
     group.proxy_url = string_field(body, "proxy_url");
-    group.peer_sharing = body.value("peer_sharing", false);
+    auto sharing = body.find("peer_sharing");
+    if (sharing != body.end() && !sharing->is_boolean()) {
+      respond(json_error(request, status::bad_request,
+                         "invalid peer_sharing: expected true or false"));
+      return;
+    }
+    group.peer_sharing = sharing != body.end() && sharing->get<bool>();
     apply_change(state, request, state.registry->create_group(group), {{"created", group.name}},
                  respond);
   } else if (path.rfind("groups/", 0) == 0 && method == verb::delete_) {

@@ -27,8 +27,11 @@ Result<ManagerConfig> ManagerConfig::load(const std::string& path) {
     return make_error("read config " + path, "listen_port must be between 1 and 65535");
   }
   config.listen_port = static_cast<std::uint16_t>(*port);
-  config.public_url = file->get(
-      "public_url", "http://" + config.listen_address + ":" + std::to_string(config.listen_port));
+  config.public_url = file->get("public_url", "");
+  if (config.public_url.empty()) {
+    config.public_url =
+        "http://" + config.listen_address + ":" + std::to_string(config.listen_port);
+  }
   config.origin_url = file->get("origin_url", "");
   config.origin_root = file->get("origin_root", "");
   auto lifetime = file->get_int("metadata_lifetime_days", config.metadata_lifetime_days);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include "proto/cascade.pb.h"
 #include "common/log.hpp"
@@ -79,7 +80,9 @@ void enrol(ManagerState& state, http::Request& request, const http::RequestConte
                                       "malformed enrol request: expected a protobuf EnrolRequest"));
     return;
   }
-  if (enrol_request.enrolment_token() != state.enrolment_token) {
+  const auto& token = enrol_request.enrolment_token();
+  if (token.size() != state.enrolment_token.size() ||
+      sodium_memcmp(token.data(), state.enrolment_token.data(), token.size()) != 0) {
     log->warn("enrol rejected remote={} reason=\"wrong enrolment token\"",
               context.remote_address.to_string());
     respond(http::make_error_response(request, status::forbidden,
@@ -136,14 +139,20 @@ void directives(ManagerState& state, http::Request& request, const Node& node,
                 http::Responder& respond) {
   std::uint64_t after = 0;
   const std::string target(request.target());
-  auto query = target.find("?after=");
+  auto query = target.find('?');
   if (query != std::string::npos) {
-    try {
-      after = std::stoull(target.substr(query + 7));
-    } catch (const std::exception&) {
-      respond(http::make_error_response(request, status::bad_request,
-                                        "invalid 'after': expected a sequence number"));
-      return;
+    const std::string parameters = "&" + target.substr(query + 1);
+    auto found = parameters.find("&after=");
+    if (found != std::string::npos) {
+      auto value = parameters.substr(found + 7, parameters.find('&', found + 1) - found - 7);
+      const bool digits = !value.empty() && value.size() <= 19 &&
+                          value.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits) {
+        respond(http::make_error_response(request, status::bad_request,
+                                          "invalid 'after': expected a sequence number"));
+        return;
+      }
+      after = std::stoull(value);
     }
   }
   // The request outlives this call when it waits, so the callback owns a copy.
@@ -206,14 +215,24 @@ void report(ManagerState& state, http::Request& request, const Node& node,
     return;
   }
   static const char* kStates[] = {"unspecified", "downloading", "done", "failed"};
+  // Every item is checked before any is stored, so a rejected report
+  // changes nothing.
   for (const auto& item : message.releases()) {
+    std::string problem;
     if (item.state() < proto::STATE_DOWNLOADING || item.state() > proto::STATE_FAILED) {
+      problem = " has no valid state; expected downloading, done or failed";
+    } else if (!state.registry->get_release(item.name(), item.version())) {
+      problem = " names an unknown release";
+    }
+    if (!problem.empty()) {
+      component_logger("manager")->warn("report rejected node={} release={}/{} reason=\"{}\"",
+                                        node.id, item.name(), item.version(), problem);
       respond(http::make_error_response(
-          request, status::bad_request,
-          "report for " + item.name() + "/" + item.version() +
-              " has no valid state; expected downloading, done or failed"));
+          request, status::bad_request, "report for " + item.name() + "/" + item.version() + problem));
       return;
     }
+  }
+  for (const auto& item : message.releases()) {
     ReleaseStatus status_row;
     status_row.node_id = node.id;
     status_row.release_name = item.name();
@@ -266,7 +285,8 @@ bool handle_node_request(ManagerState& state, http::Request& request,
     respond(http::make_error_response(request, status::unauthorized, node.error().message));
     return true;
   }
-  if (path.rfind("directives", 0) == 0 && request.method() == beast_http::verb::get) {
+  const bool directives_path = path == "directives" || path.rfind("directives?", 0) == 0;
+  if (directives_path && request.method() == beast_http::verb::get) {
     directives(state, request, *node, respond);
   } else if (path.rfind("releases/", 0) == 0 && request.method() == beast_http::verb::get) {
     release_file(state, request, path.substr(9), respond);

@@ -124,8 +124,8 @@ class ManagerApi : public ::testing::Test {
     return request;
   }
 
-  // Sends an admin request and returns its response; fails the test if the
-  // handler did not answer at once.
+  // Sends an admin request and returns its response. The test fails if the
+  // handler does not respond at once.
   http::Response admin(verb method, const std::string& target, const std::string& body = "") {
     auto reply = send(admin_request(method, target, body));
     EXPECT_EQ(reply->calls, 1) << method << " " << target;
@@ -154,7 +154,8 @@ class ManagerApi : public ::testing::Test {
     return request;
   }
 
-  // Enrols a node with a fresh key; the test stops if enrolment fails.
+  // Enrols a node with a fresh key. If enrolment fails, the test records a
+  // failure and the returned node has an empty id.
   EnrolledNode enrol() {
     EnrolledNode node;
     node.keys = crypto::generate_key_pair();
@@ -367,6 +368,30 @@ TEST_F(ManagerApi, MalformedJsonBodyRejected) {
   EXPECT_EQ(admin_json(verb::get, "/v1/groups"), before);
 }
 
+// A non-boolean peer_sharing once threw out of the handler and stopped
+// the manager.
+TEST_F(ManagerApi, NonBooleanPeerSharingRejected) {
+  std::shared_ptr<Reply> reply;
+
+  ASSERT_NO_THROW(reply = send(admin_request(verb::post, "/v1/groups",
+                                             R"({"name": "site-a", "peer_sharing": "yes"})")));
+
+  ASSERT_TRUE(reply->response);
+  EXPECT_EQ(reply->response->result(), status::bad_request);
+  EXPECT_THAT(error_of(*reply->response), HasSubstr("peer_sharing"));
+}
+
+// Boost.Beast 1.74 accepts bytes 0x80-0xFF in a request target, and the
+// 404 message repeats the path, so the JSON reply must survive invalid UTF-8.
+TEST_F(ManagerApi, NonUtf8AdminPathNotFound) {
+  std::shared_ptr<Reply> reply;
+
+  ASSERT_NO_THROW(reply = send(admin_request(verb::get, "/v1/\xff")));
+
+  ASSERT_TRUE(reply->response);
+  EXPECT_EQ(reply->response->result(), status::not_found);
+}
+
 // ---- node enrolment ----
 
 TEST_F(ManagerApi, EnrolWrongTokenForbidden) {
@@ -458,11 +483,8 @@ TEST_F(ManagerApi, EnrolledNodeListedAsAgent) {
   EXPECT_EQ(nodes[0]["state"], "active");
 }
 
-// NOTE: fails. initialise_data_dir writes "public_url = " when the config
-// leaves public_url empty, and ManagerConfig::load then takes that empty
-// value instead of the documented default (http://LISTEN_ADDRESS:PORT), so
-// nodes receive the relative announce URL "/announce/KEY". cascade-manager
-// init always fills public_url, so only callers of the library hit this.
+// An empty public_url in manager.conf falls back to the listen address,
+// so nodes never receive a relative announce URL.
 TEST_F(ManagerApi, EnrolAnnounceUrlIsAbsolute) {
   auto keys = crypto::generate_key_pair();
 
@@ -573,7 +595,7 @@ TEST_F(ManagerApi, RevokedNodeUnauthorized) {
 
 // ---- directives ----
 
-TEST_F(ManagerApi, DirectivesAfterZeroAnswerAtOnce) {
+TEST_F(ManagerApi, DirectivesAfterZeroRespondAtOnce) {
   auto node = enrol();
 
   auto reply = send(node_request(verb::get, "/v1/node/directives?after=0", node));
@@ -683,9 +705,7 @@ TEST_F(ManagerApi, ReportUnknownReleaseRejected) {
   EXPECT_EQ(admin_json(verb::get, "/v1/status"), before);
 }
 
-// NOTE: fails. report() in node_api.cpp records each item as it checks it,
-// so a report whose second item is rejected (400) still stores the first;
-// a rejected request should change no stored state.
+// A report rejected for any item stores none of its items.
 TEST_F(ManagerApi, ReportRejectedLaterItemRecordsNothing) {
   auto node = enrol();
   add_release("app", "1.0");
