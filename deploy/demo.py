@@ -5,8 +5,9 @@ Starts nginx as the primary source, the manager, a tier-1 relay group
 `core` with 2 relays, a child group `branch` (parent `core`) with 2
 relays, and 4 agents in each group; publishes a release of real Debian
 packages (or --content DIR); follows progress; and ends with a report,
-printed and written as JSON. Exits 0 only if every agent verified every
-file.
+printed and written as JSON. Exits 0 when every agent verified every
+file and every target was met, 1 when an agent did not verify, 3 when
+only a target was missed.
 """
 
 import argparse
@@ -217,7 +218,15 @@ def main():
         with open(path, "w") as out:
             json.dump(report, out, indent=2)
         print_report(report, path)
-        return 0 if report["all_agents_verified"] else 1
+        if not report["all_agents_verified"]:
+            print("demo: FAILED: an agent did not verify every file", file=sys.stderr)
+            return 1
+        missed = [name for name, met in report["targets"].items() if not met]
+        if missed:
+            print(f"demo: every agent verified, but targets were missed: {', '.join(missed)}",
+                  file=sys.stderr)
+            return 3
+        return 0
     except tb.TestbedError as error:
         print(f"demo: {error}", file=sys.stderr)
         return 1

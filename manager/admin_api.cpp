@@ -4,6 +4,7 @@
 #include <thread>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -155,6 +156,12 @@ void publish(ManagerState& state, const http::Request& request, const json& body
         return;
       }
       state.changed();
+      // Agents whose relays never report get the release after the hold.
+      auto timer = std::make_shared<boost::asio::steady_timer>(
+          state.io, std::chrono::seconds(kAgentHoldSeconds));
+      timer->async_wait([&state, timer](const boost::system::error_code& error) {
+        if (!error) state.changed();
+      });
       log->info("release published release={}/{} files={} bytes={} info_hash={}", built->name,
                 built->version, built->file_count, built->total_bytes, built->info_hash);
       respond(json_response(*shared_request, status::created,

@@ -28,6 +28,22 @@ std::vector<const Node*> active_relays_of(const RegistrySnapshot& snapshot,
   return relays;
 }
 
+// True once an agent may start on the release: every relay of its group
+// has reported on it (so has joined the swarm), or the hold time is over.
+bool relays_ready(const RegistrySnapshot& snapshot, const Release& release,
+                  const std::vector<const Node*>& group_relays) {
+  if (snapshot.now - release.published_at >= kAgentHoldSeconds) {
+    return true;
+  }
+  auto reported = snapshot.reporters.find(release.name + "/" + release.version);
+  for (const Node* relay : group_relays) {
+    if (reported == snapshot.reporters.end() || reported->second.count(relay->id) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snapshot,
@@ -67,7 +83,11 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
     }
   }
 
+  const auto group_relays = active_relays_of(snapshot, node.group);
   for (const auto& release : snapshot.releases) {
+    if (node.role == NodeRole::agent && !relays_ready(snapshot, release, group_relays)) {
+      continue;
+    }
     auto* directive = directives.add_releases();
     directive->set_name(release.name);
     directive->set_version(release.version);

@@ -40,6 +40,17 @@ Result<RegistrySnapshot> ManagerState::snapshot() const {
   snapshot.groups = std::move(*groups);
   snapshot.nodes = std::move(*nodes);
   snapshot.releases = std::move(*releases);
+  for (const auto& release : snapshot.releases) {
+    auto statuses = registry->list_status(release.name, release.version);
+    if (!statuses) return statuses.error();
+    auto& reporters = snapshot.reporters[release.name + "/" + release.version];
+    for (const auto& status : *statuses) {
+      reporters.insert(status.node_id);
+    }
+  }
+  snapshot.now = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
   return snapshot;
 }
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +42,9 @@ struct ManagerState {
   DirectiveHub hub;
   tracker::Tracker tracker;
   bool publishing = false;
+  // "NODE NAME/VERSION" of relay reports seen since start; a relay's first
+  // report on a release may release it to the agents of its group.
+  std::set<std::string> relay_reports_seen;
 };
 
 // Routes a request to the node API, the admin API or the tracker.

@@ -232,7 +232,12 @@ void report(ManagerState& state, http::Request& request, const Node& node,
       return;
     }
   }
+  bool relay_joined = false;
   for (const auto& item : message.releases()) {
+    if (node.role == NodeRole::relay &&
+        state.relay_reports_seen.insert(node.id + " " + item.name() + "/" + item.version()).second) {
+      relay_joined = true;
+    }
     ReleaseStatus status_row;
     status_row.node_id = node.id;
     status_row.release_name = item.name();
@@ -259,6 +264,9 @@ void report(ManagerState& state, http::Request& request, const Node& node,
                                         node.id, item.name(), item.version(),
                                         status_row.state, item.error());
     }
+  }
+  if (relay_joined) {
+    state.changed();  // agents of the relay's group may now get the release
   }
   respond(http::make_response(request, status::no_content, "", "text/plain"));
 }

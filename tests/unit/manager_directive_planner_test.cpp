@@ -66,6 +66,8 @@ RegistrySnapshot sample_snapshot() {
   };
   snapshot.releases = {make_release("openssl-fix", "3.0.11-1", 'a'),
                        make_release("debs", "2026-12", 'b')};
+  // Long after publication, so agents get every release.
+  snapshot.now = kAgentHoldSeconds + 1000;
   return snapshot;
 }
 
@@ -234,6 +236,39 @@ TEST(DirectivePlanner, NoReleasesGivesEmptyPlan) {
   auto snapshot = sample_snapshot();
   snapshot.releases.clear();
   EXPECT_EQ(plan_for(snapshot, "core-1").releases_size(), 0);
+}
+
+TEST(DirectivePlanner, AgentWaitsForGroupRelays) {
+  auto snapshot = sample_snapshot();
+  snapshot.now = 5;  // releases were published at 0
+  EXPECT_EQ(plan_for(snapshot, "branch-agent").releases_size(), 0);
+
+  snapshot.reporters["debs/2026-12"] = {"branch-1"};
+  EXPECT_EQ(plan_for(snapshot, "branch-agent").releases_size(), 0);
+
+  snapshot.reporters["debs/2026-12"].insert("branch-2");
+  const auto directives = plan_for(snapshot, "branch-agent");
+  ASSERT_EQ(directives.releases_size(), 1);
+  EXPECT_EQ(directives.releases(0).name(), "debs");
+}
+
+TEST(DirectivePlanner, AgentGetsReleaseAfterHold) {
+  auto snapshot = sample_snapshot();
+  snapshot.now = kAgentHoldSeconds;
+  EXPECT_EQ(plan_for(snapshot, "branch-agent").releases_size(), 2);
+}
+
+TEST(DirectivePlanner, RelaysNeverWaitForReports) {
+  auto snapshot = sample_snapshot();
+  snapshot.now = 0;
+  EXPECT_EQ(plan_for(snapshot, "branch-1").releases_size(), 2);
+}
+
+TEST(DirectivePlanner, AgentWithoutGroupRelaysStartsAtOnce) {
+  auto snapshot = sample_snapshot();
+  snapshot.now = 0;
+  snapshot.nodes.push_back(make_node("quiet-agent", NodeRole::agent, "quiet", "10.0.4.50"));
+  EXPECT_EQ(plan_for(snapshot, "quiet-agent").releases_size(), 2);
 }
 
 }  // namespace
