@@ -26,6 +26,9 @@ Result<json> AdminClient::call(const std::string& method, const std::string& pat
     std::string message = decoded.is_object() && decoded.contains("error")
                               ? decoded["error"].get<std::string>()
                               : response->body;
+    if (response->status == 401) {
+      message += "; check --token-file or $CASCADE_ADMIN_TOKEN_FILE";
+    }
     return Error{message + " (HTTP " + std::to_string(response->status) + ")"};
   }
   if (decoded.is_discarded()) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "cli/table.hpp"
 
@@ -186,6 +187,17 @@ int run_command(AdminClient& client, const Arguments& arguments) {
   const auto& words = arguments.words;
   if (words.empty()) {
     return usage_error("missing command");
+  }
+  // A misspelt option must fail, not fall back to a default.
+  const std::string command = words[0] + (words.size() > 1 ? " " + words[1] : "");
+  std::set<std::string> allowed = {"manager", "token-file"};
+  if (command == "group create") allowed.insert({"parent", "proxy", "peer-sharing"});
+  if (command == "relay enable" || command == "agent assign") allowed.insert("group");
+  if (command == "release publish") allowed.insert({"name", "version"});
+  for (const auto& [name, value] : arguments.options) {
+    if (allowed.count(name) == 0) {
+      return usage_error("unknown option --" + name + " for `" + command + "`");
+    }
   }
   if (words[0] == "group") return group_command(client, arguments);
   if (words[0] == "relay" || words[0] == "agent") return node_role_command(client, arguments);

@@ -50,6 +50,22 @@ Result<ConfigFile> ConfigFile::parse(const std::string& text, const std::string&
   return config;
 }
 
+Status ConfigFile::reject_unknown(std::initializer_list<const char*> known) const {
+  for (const auto& [key, value] : values_) {
+    bool found = false;
+    std::string names;
+    for (const char* name : known) {
+      found = found || key == name;
+      names += names.empty() ? name : std::string(", ") + name;
+    }
+    if (!found) {
+      return make_error("read config " + origin_,
+                        "unknown key '" + key + "'; known keys are " + names);
+    }
+  }
+  return ok_status();
+}
+
 Result<std::string> ConfigFile::require(const std::string& key) const {
   auto found = values_.find(key);
   if (found == values_.end() || found->second.empty()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <string>
 
@@ -20,6 +21,10 @@ class ConfigFile {
   Result<int> get_int(const std::string& key, int fallback) const;
 
   const std::map<std::string, std::string>& values() const { return values_; }
+
+  // Returns an error naming the first key not in `known`, so a misspelt
+  // key is reported instead of silently replaced by its default.
+  Status reject_unknown(std::initializer_list<const char*> known) const;
 
  private:
   std::string origin_;

@@ -7,6 +7,7 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include "common/http_client.hpp"
 #include "common/log.hpp"
 #include "manager/manager_init.hpp"
 #include "manager/manager_service.hpp"
@@ -49,14 +50,28 @@ int run_init(const std::map<std::string, std::string>& flags) {
       return fail("invalid --listen '" + listen->second + "': expected ADDRESS:PORT");
     }
     config.listen_address = listen->second.substr(0, colon);
-    config.listen_port = static_cast<std::uint16_t>(std::atoi(listen->second.c_str() + colon + 1));
-    if (config.listen_port == 0) {
+    const std::string port = listen->second.substr(colon + 1);
+    const bool digits = !port.empty() && port.size() <= 5 &&
+                        port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
       return fail("invalid --listen '" + listen->second + "': the port must be 1 to 65535");
+    }
+    config.listen_port = static_cast<std::uint16_t>(std::stoi(port));
+    boost::system::error_code address_error;
+    boost::asio::ip::make_address(config.listen_address, address_error);
+    if (address_error) {
+      return fail("invalid --listen '" + listen->second + "': '" + config.listen_address +
+                  "' is not an IP address");
     }
   }
   config.public_url = "http://" + config.listen_address + ":" + std::to_string(config.listen_port);
   if (auto url = flags.find("public-url"); url != flags.end()) config.public_url = url->second;
-  if (auto url = flags.find("origin-url"); url != flags.end()) config.origin_url = url->second;
+  if (auto url = flags.find("origin-url"); url != flags.end()) {
+    if (auto parsed = cascade::http::Url::parse(url->second); !parsed) {
+      return fail("invalid --origin-url: " + parsed.error().message);
+    }
+    config.origin_url = url->second;
+  }
   if (auto root = flags.find("origin-root"); root != flags.end()) config.origin_root = root->second;
 
   ManagerPaths paths(flags.at("data"));
@@ -123,6 +138,15 @@ int main(int argc, char** argv) {
   if (!parse_flags(argc, argv, 2, flags) || !flags.count("data")) {
     std::cerr << kUsage;
     return 2;
+  }
+  for (const auto& [name, value] : flags) {
+    const bool known = name == "data" || (command == "init" && (name == "listen" ||
+                                                               name == "public-url" ||
+                                                               name == "origin-url" ||
+                                                               name == "origin-root"));
+    if (!known) {
+      return fail("unknown option --" + name + " for `" + command + "`; see --help");
+    }
   }
   try {
     if (command == "init") {

@@ -17,6 +17,12 @@ Result<ManagerConfig> ManagerConfig::load(const std::string& path) {
   if (!file) {
     return file.error();
   }
+  if (auto known = file->reject_unknown({"listen_address", "listen_port", "public_url",
+                                         "origin_url", "origin_root", "metadata_lifetime_days",
+                                         "stall_timeout_seconds", "log_level"});
+      !known) {
+    return known.error();
+  }
   ManagerConfig config;
   config.listen_address = file->get("listen_address", config.listen_address);
   auto port = file->get_int("listen_port", config.listen_port);

@@ -99,8 +99,8 @@ Result<std::vector<crypto::TargetFile>> hash_files(const fs::path& root) {
   for (auto it = fs::recursive_directory_iterator(root, error);
        !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     if (it->is_symlink()) {
-      return make_error("hash " + root.string(),
-                        it->path().string() + " is a symbolic link; publish regular files only");
+      return Error{"'" + it->path().lexically_relative(root).generic_string() +
+                   "' is a symbolic link; publish regular files only"};
     }
     if (!it->is_regular_file()) {
       continue;
@@ -116,10 +116,10 @@ Result<std::vector<crypto::TargetFile>> hash_files(const fs::path& root) {
     files.push_back(std::move(file));
   }
   if (error) {
-    return make_error("hash " + root.string(), error.message());
+    return Error{"read the directory: " + error.message()};
   }
   if (files.empty()) {
-    return make_error("hash " + root.string(), "the directory holds no files");
+    return Error{"the directory contains no files"};
   }
   return files;
 }
@@ -154,7 +154,8 @@ Result<BuiltRelease> build_metadata(const PublishRequest& request, const BuildSe
   const std::string operation = "publish " + request.name + " " + request.version;
   auto files = hash_files(content);
   if (!files) {
-    return files.error();
+    const std::string source = request.source_dir.empty() ? content.string() : request.source_dir;
+    return make_error(operation, source + ": " + files.error().message);
   }
 
   lt::file_storage storage;

@@ -84,9 +84,13 @@ int run_daemon(const cascade::node::NodeConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help") {
+  if (argc >= 2 && std::string(argv[1]) == "--help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (argc < 2) {
     std::cerr << kUsage;
-    return argc < 2 ? 2 : 0;
+    return 2;
   }
   const std::string command = argv[1];
   std::map<std::string, std::string> flags;

@@ -13,6 +13,12 @@ Result<NodeConfig> NodeConfig::load(const std::string& path) {
   if (!file) {
     return file.error();
   }
+  // Every error below names the file and key; `cascade-node --help` lists the keys.
+  if (auto known = file->reject_unknown({"manager_url", "data_dir", "listen_address",
+                                         "listen_port", "hostname", "log_level", "upload_limit"});
+      !known) {
+    return known.error();
+  }
   NodeConfig config;
   auto manager_url = file->require("manager_url");
   auto data_dir = file->require("data_dir");

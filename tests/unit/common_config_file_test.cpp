@@ -37,3 +37,24 @@ TEST(ConfigFile, NonNumericIntegerIsRejected) {
 
 }  // namespace
 }  // namespace cascade
+
+namespace cascade {
+namespace {
+
+TEST(ConfigFile, UnknownKeyIsRejected) {
+  auto config = ConfigFile::parse("listen_prot = 7777\n", "node.conf");
+  ASSERT_TRUE(config.ok());
+  auto known = config->reject_unknown({"listen_port", "data_dir"});
+  ASSERT_FALSE(known.ok());
+  EXPECT_NE(known.error().message.find("listen_prot"), std::string::npos);
+  EXPECT_NE(known.error().message.find("listen_port"), std::string::npos);
+}
+
+TEST(ConfigFile, KnownKeysPass) {
+  auto config = ConfigFile::parse("listen_port = 7777\n", "node.conf");
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(config->reject_unknown({"listen_port", "data_dir"}).ok());
+}
+
+}  // namespace
+}  // namespace cascade
