@@ -1,6 +1,10 @@
 #include "manager/directive_planner.hpp"
 
 #include <algorithm>
+#include <set>
+
+#include "manager/registry_directory.hpp"
+#include "tracker/peer_policy.hpp"
 
 namespace cascade::manager {
 
@@ -26,6 +30,29 @@ std::vector<const Node*> active_relays_of(const RegistrySnapshot& snapshot,
   std::sort(relays.begin(), relays.end(),
             [](const Node* a, const Node* b) { return a->id < b->id; });
   return relays;
+}
+
+// Lists the nodes the tracker may hand to this node or hand this node to.
+void add_allowed_peers(const Node& node, const RegistrySnapshot& snapshot,
+                       proto::Directives& directives) {
+  tracker::Topology topology;
+  for (const auto& group : snapshot.groups) {
+    topology[group.name] = tracker::GroupLinks{group.parent, group.peer_sharing};
+  }
+  const auto self = to_peer_node(node);
+  std::set<std::string> addresses;
+  for (const auto& other : snapshot.nodes) {
+    if (other.state != NodeState::active || other.id == node.id) {
+      continue;
+    }
+    const auto peer = to_peer_node(other);
+    if (tracker::may_use(self, peer, topology) || tracker::may_use(peer, self, topology)) {
+      addresses.insert(other.address);
+    }
+  }
+  for (const auto& address : addresses) {
+    directives.add_allowed_peer_addresses(address);
+  }
 }
 
 // True once an agent may start on the release: every relay of its group
@@ -56,6 +83,7 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
   if (node.state != NodeState::active) {
     return directives;
   }
+  add_allowed_peers(node, snapshot, directives);
 
   std::uint32_t slice_index = 0;
   std::uint32_t slice_count = 1;

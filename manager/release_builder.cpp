@@ -164,7 +164,12 @@ Result<BuiltRelease> build_metadata(const PublishRequest& request, const BuildSe
   lt::create_torrent torrent(storage, choose_piece_size(total), lt::create_torrent::v2_only);
   torrent.set_priv(true);
   torrent.add_tracker(settings.announce_url);
-  torrent.add_url_seed(settings.origin_url + "/" + request.name + "/");
+  // libtorrent appends the torrent's name to a web seed URL that ends in
+  // '/'. A multi-file torrent is named after the version; a release of one
+  // file becomes a single-file torrent named after that file.
+  const bool single_file = storage.num_files() == 1;
+  torrent.add_url_seed(settings.origin_url + "/" + request.name + "/" +
+                       (single_file ? request.version + "/" : ""));
   torrent.set_creator("cascade");
   lt::error_code hash_error;
   lt::set_piece_hashes(torrent, content.parent_path().string(), hash_error);

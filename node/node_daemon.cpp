@@ -60,6 +60,28 @@ std::string hex_of(const lt::sha256_hash& hash) {
   return crypto::to_hex(std::string_view(hash.data(), hash.size()));
 }
 
+// A release of one file becomes a single-file torrent named after the
+// file; any other release is a directory named after its version.
+bool is_single_file(const lt::torrent_info& torrent) {
+  // A v2 torrent may end in a pad file, which does not count.
+  const auto& files = torrent.files();
+  int real_files = 0;
+  bool nested = false;
+  for (auto index : files.file_range()) {
+    if (files.pad_file_at(index)) continue;
+    ++real_files;
+    nested = nested || fs::path(files.file_path(index)).has_parent_path();
+  }
+  return real_files == 1 && !nested;
+}
+
+// Directory libtorrent saves into, so that files land under
+// ROOT/NAME/VERSION/ in both torrent layouts.
+std::string save_path_for(const lt::torrent_info& torrent, const std::string& name_dir,
+                          const std::string& version) {
+  return is_single_file(torrent) ? name_dir + "/" + version : name_dir;
+}
+
 // Checks that the torrent contains exactly the signed files, with the signed
 // lengths. Piece hashes then bind every byte to the signed info hash.
 Status check_torrent_files(const lt::torrent_info& torrent,
@@ -69,7 +91,7 @@ Status check_torrent_files(const lt::torrent_info& torrent,
     expected[file.path] = file.length;
   }
   const auto& files = torrent.files();
-  const std::string prefix = metadata.release_version + "/";
+  const std::string prefix = is_single_file(torrent) ? "" : metadata.release_version + "/";
   std::size_t seen = 0;
   for (auto index : files.file_range()) {
     if (files.pad_file_at(index)) {
@@ -195,6 +217,8 @@ void NodeDaemon::apply_directives(const proto::Directives& directives) {
   sources.insert(directives.group_relay_addresses().begin(),
                  directives.group_relay_addresses().end());
   source_policy_->update(role_ == proto::ROLE_RELAY, std::move(sources));
+  source_policy_->update_peers(
+      {directives.allowed_peer_addresses().begin(), directives.allowed_peer_addresses().end()});
 
   for (const auto& release : directives.releases()) {
     const std::string key = release.name() + "/" + release.version();
@@ -287,7 +311,8 @@ Status NodeDaemon::begin_download(Transfer& transfer) {
 
   lt::add_torrent_params params;
   params.ti = torrent;
-  params.save_path = store_.staging_save_path(directive.name());
+  params.save_path =
+      save_path_for(*torrent, store_.staging_save_path(directive.name()), directive.version());
   params.trackers = {client_.enrolment().announce_url};
   params.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
   transfer.phase = TransferPhase::group;
@@ -326,7 +351,9 @@ Status NodeDaemon::begin_download(Transfer& transfer) {
 void NodeDaemon::start_seeding(Transfer& transfer) {
   lt::add_torrent_params params;
   params.ti = transfer.torrent;
-  params.save_path = store_.installed_save_path(transfer.directive.name());
+  params.save_path = save_path_for(*transfer.torrent,
+                                   store_.installed_save_path(transfer.directive.name()),
+                                   transfer.directive.version());
   params.trackers = {client_.enrolment().announce_url};
   params.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
   // Every file was checked against the signed SHA-256 at install time.

@@ -1,5 +1,8 @@
 #include "node/source_filter.hpp"
 
+#include <stdexcept>
+
+#include <libtorrent/bdecode.hpp>
 #include <libtorrent/peer_connection_handle.hpp>
 
 namespace cascade::node {
@@ -15,7 +18,41 @@ bool SourcePolicy::may_download_from(const std::string& address) const {
   return !restricted_ || allowed_.count(address) > 0;
 }
 
+void SourcePolicy::update_peers(std::set<std::string> peer_addresses) {
+  std::lock_guard lock(mutex_);
+  peers_known_ = true;
+  peers_ = std::move(peer_addresses);
+}
+
+bool SourcePolicy::may_connect(const std::string& address) const {
+  std::lock_guard lock(mutex_);
+  return !peers_known_ || peers_.count(address) > 0;
+}
+
 namespace {
+
+// Closes a connection from a peer the tracker would never have paired with
+// this node. libtorrent closes a connection whose plugin throws from a
+// message handler.
+class RejectedPeerPlugin final : public lt::peer_plugin {
+ public:
+  explicit RejectedPeerPlugin(std::string address) : address_(std::move(address)) {}
+
+  bool on_handshake(lt::span<const char>) override { reject(); }
+  bool on_extension_handshake(const lt::bdecode_node&) override { reject(); }
+  bool on_bitfield(const lt::bitfield&) override { reject(); }
+  bool on_have_all() override { reject(); }
+  bool on_have_none() override { reject(); }
+  bool on_interested() override { reject(); }
+  bool on_request(const lt::peer_request&) override { reject(); }
+
+ private:
+  [[noreturn]] void reject() const {
+    throw std::runtime_error("peer " + address_ + " is not in this node's relay group");
+  }
+
+  std::string address_;
+};
 
 class SourcePeerPlugin final : public lt::peer_plugin {
  public:
@@ -47,7 +84,11 @@ class SourceTorrentPlugin final : public lt::torrent_plugin {
     if (peer.type() != lt::connection_type::bittorrent) {
       return nullptr;
     }
-    return std::make_shared<SourcePeerPlugin>(policy_, peer.remote().address().to_string());
+    auto address = peer.remote().address().to_string();
+    if (!policy_->may_connect(address)) {
+      return std::make_shared<RejectedPeerPlugin>(std::move(address));
+    }
+    return std::make_shared<SourcePeerPlugin>(policy_, std::move(address));
   }
 
  private:
