@@ -271,5 +271,22 @@ TEST(DirectivePlanner, AgentWithoutGroupRelaysStartsAtOnce) {
   EXPECT_EQ(plan_for(snapshot, "quiet-agent").releases_size(), 2);
 }
 
+TEST(DirectivePlanner, AgentMayConnectToGroupRelaysOnly) {
+  const auto directives = plan_for(sample_snapshot(), "branch-agent");
+  const std::vector<std::string> allowed(directives.allowed_peer_addresses().begin(),
+                                         directives.allowed_peer_addresses().end());
+  EXPECT_THAT(allowed, ::testing::UnorderedElementsAre("10.0.1.1", "10.0.1.2"));
+}
+
+TEST(DirectivePlanner, RelayMayConnectToGroupAndChildRelays) {
+  const auto directives = plan_for(sample_snapshot(), "core-1");
+  const std::vector<std::string> allowed(directives.allowed_peer_addresses().begin(),
+                                         directives.allowed_peer_addresses().end());
+  // Core's other relays and agent, and branch's relays; not the revoked
+  // relay, not leaf (a grandchild) and not branch's agent.
+  EXPECT_THAT(allowed, ::testing::UnorderedElementsAre("10.0.0.2", "10.0.0.3", "10.0.0.50",
+                                                       "10.0.1.1", "10.0.1.2"));
+}
+
 }  // namespace
 }  // namespace cascade::manager
