@@ -57,16 +57,36 @@ int group_command(AdminClient& client, const Arguments& arguments) {
     json body{{"name", words[2]},
               {"parent", arguments.option("parent")},
               {"proxy_url", arguments.option("proxy")},
-              {"peer_sharing", arguments.option("peer-sharing") == "true"}};
+              {"peer_sharing", arguments.option("peer-sharing") == "true" ||
+                                  arguments.option("peer-sharing") == "on"}};
     return report(client.call("POST", "/v1/groups", body), arguments,
                   "created group " + words[2]);
+  }
+  if (action == "update" && words.size() == 3) {
+    json body = json::object();
+    if (arguments.options.count("parent")) body["parent"] = arguments.option("parent");
+    if (arguments.options.count("primary")) body["parent"] = "";
+    if (arguments.options.count("proxy")) body["proxy_url"] = arguments.option("proxy");
+    if (arguments.options.count("peer-sharing")) {
+      const auto value = arguments.option("peer-sharing");
+      if (value != "on" && value != "off") {
+        return usage_error("--peer-sharing takes on or off");
+      }
+      body["peer_sharing"] = value == "on";
+    }
+    if (body.empty()) {
+      return usage_error("`group update NAME` needs --parent GROUP, --primary, --proxy URL or "
+                         "--peer-sharing on|off");
+    }
+    return report(client.call("POST", "/v1/groups/" + words[2], body), arguments,
+                  "updated group " + words[2]);
   }
   if (action == "delete" && words.size() == 3) {
     return report(client.call("DELETE", "/v1/groups/" + words[2]), arguments,
                   "deleted group " + words[2]);
   }
-  return usage_error("expected `group list`, `group create NAME [--parent GROUP]` or "
-                     "`group delete NAME`");
+  return usage_error("expected `group list`, `group create NAME [--parent GROUP]`, "
+                     "`group update NAME ...` or `group delete NAME`");
 }
 
 int node_role_command(AdminClient& client, const Arguments& arguments) {
@@ -192,6 +212,7 @@ int run_command(AdminClient& client, const Arguments& arguments) {
   const std::string command = words[0] + (words.size() > 1 ? " " + words[1] : "");
   std::set<std::string> allowed = {"manager", "token-file"};
   if (command == "group create") allowed.insert({"parent", "proxy", "peer-sharing"});
+  if (command == "group update") allowed.insert({"parent", "primary", "proxy", "peer-sharing"});
   if (command == "relay enable" || command == "agent assign") allowed.insert("group");
   if (command == "release publish") allowed.insert({"name", "version"});
   for (const auto& [name, value] : arguments.options) {

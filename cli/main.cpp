@@ -13,6 +13,7 @@ constexpr const char* kUsage = R"(usage: cascadectl [--manager URL] [--token-fil
 commands:
   group list
   group create NAME [--parent GROUP] [--proxy URL] [--peer-sharing]
+  group update NAME [--parent GROUP | --primary] [--proxy URL] [--peer-sharing on|off]
   group delete NAME
   node list
   relay enable NODE --group GROUP     NODE is a node id or host name
@@ -47,7 +48,11 @@ int main(int argc, char** argv) {
     }
     if (word == "--json") {
       arguments.json = true;
-    } else if (word == "--peer-sharing") {
+    } else if (word == "--primary") {
+      arguments.options["primary"] = "true";
+    } else if (word == "--peer-sharing" &&
+               (i + 1 >= argc || (std::string(argv[i + 1]) != "on" &&
+                                  std::string(argv[i + 1]) != "off"))) {
       arguments.options["peer-sharing"] = "true";
     } else if (word.rfind("--", 0) == 0) {
       if (i + 1 >= argc) {

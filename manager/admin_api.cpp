@@ -194,6 +194,12 @@ void status_report(ManagerState& state, const http::Request& request, http::Resp
   respond(json_response(request, status::ok, json{{"releases", out}}));
 }
 
+// Changes the fields present in the body: "parent" (empty for the primary
+// source), "proxy_url" and "peer_sharing". The registry rejects a parent
+// that would close a cycle.
+void update_group(ManagerState& state, const http::Request& request, const std::string& name,
+                  const json& body, http::Responder& respond);
+
 // Applies a registry change and responds 200 with `ok_body`, or 400 with the
 // registry's message.
 void apply_change(ManagerState& state, const http::Request& request, const Status& result,
@@ -207,6 +213,30 @@ void apply_change(ManagerState& state, const http::Request& request, const Statu
                                     std::string(request.method_string()),
                                     std::string(request.target()));
   respond(json_response(request, status::ok, ok_body));
+}
+
+void update_group(ManagerState& state, const http::Request& request, const std::string& name,
+                  const json& body, http::Responder& respond) {
+  auto group = state.registry->get_group(name);
+  if (!group) {
+    respond(json_error(request, status::not_found, group.error().message));
+    return;
+  }
+  for (const char* field : {"parent", "proxy_url"}) {
+    if (body.contains(field) && !body[field].is_string()) {
+      respond(json_error(request, status::bad_request,
+                         std::string("invalid ") + field + ": expected a string"));
+      return;
+    }
+  }
+  if (body.contains("peer_sharing") && !body["peer_sharing"].is_boolean()) {
+    respond(json_error(request, status::bad_request, "invalid peer_sharing: expected true or false"));
+    return;
+  }
+  if (body.contains("parent")) group->parent = body["parent"].get<std::string>();
+  if (body.contains("proxy_url")) group->proxy_url = body["proxy_url"].get<std::string>();
+  if (body.contains("peer_sharing")) group->peer_sharing = body["peer_sharing"].get<bool>();
+  apply_change(state, request, state.registry->update_group(*group), {{"updated", name}}, respond);
 }
 
 void route(ManagerState& state, http::Request& request, const std::string& path,
@@ -238,6 +268,8 @@ void route(ManagerState& state, http::Request& request, const std::string& path,
     group.peer_sharing = sharing != body.end() && sharing->get<bool>();
     apply_change(state, request, state.registry->create_group(group), {{"created", group.name}},
                  respond);
+  } else if (path.rfind("groups/", 0) == 0 && method == verb::post) {
+    update_group(state, request, path.substr(7), body, respond);
   } else if (path.rfind("groups/", 0) == 0 && method == verb::delete_) {
     auto name = path.substr(7);
     apply_change(state, request, state.registry->delete_group(name), {{"deleted", name}}, respond);

@@ -367,6 +367,8 @@ void NodeDaemon::start_seeding(Transfer& transfer) {
   transfer.phase = TransferPhase::seeding;
   transfer.bytes_done = transfer.bytes_total;
   transfer.report_due = true;
+  // The staged copy was only kept for the torrent that downloaded it.
+  remove_staging(transfer);
   logger()->info("seeding release={}", transfer.label());
 }
 

@@ -40,6 +40,13 @@ def test_branch_agent_never_gets_core_relay(bed):
     given = common.compact_addresses(reply[b"peers"])
     assert core_relay.address in given, f"branch relay did not get its parent relay: {given}"
 
+    # A parent that would close a cycle is rejected and changes nothing.
+    before = bed.ctl("group", "list")
+    cycle = bed.ctl("group", "update", "core", "--parent", "branch", check=False)
+    assert cycle.get("exit_code") == 1, f"cycle was accepted: {cycle}"
+    assert "cycle" in cycle["error"], cycle["error"]
+    assert bed.ctl("group", "list") == before, "a rejected cycle changed the groups"
+
     unknown = bed.manager_url + "/announce/" + "0" * 32
     reply = common.announce(unknown, info_hash)
     assert b"failure reason" in reply, f"unknown key was not rejected: {reply}"

@@ -49,6 +49,29 @@ def test_relay_killed_mid_transfer(bed):
         assert common.verify_installed(bed.nodes[name], "1") == [], f"{name} did not verify"
 
 
+def test_agent_crash_resumes(bed):
+    content = common.make_content(tempfile.mkdtemp(dir=bed.work_dir), [16_000_000, 8_000_000])
+    core_group(bed, relays=2, agents=1, upload_limit=UPLOAD_LIMIT)
+    published = bed.ctl("release", "publish", content, "--name", common.RELEASE, "--version", "1")
+
+    def agent_midway():
+        row = node_progress(bed, "1", "agent-1")
+        return row and 0.2 < row["bytes_done"] / max(row["bytes_total"], 1) < 0.7
+    bed.wait_until(agent_midway, 60, interval=0.2, what="agent-1 to be midway")
+    agent = bed.nodes["agent-1"]
+    agent.stop(kill=True)
+    assert not os.path.exists(agent.release_dir(common.RELEASE, "1")), "installed before done"
+
+    agent.start()
+    release = common.wait_nodes_done(bed, "1", ["agent-1"], 120)
+    assert common.verify_installed(agent, "1") == [], "agent-1 did not verify after a restart"
+    row = next(r for r in release["node_details"] if r["hostname"] == "agent-1")
+    after_restart = sum(row["peers"].values()) + row["origin_bytes"]
+    assert after_restart < published["total_bytes"], (
+        f"agent-1 fetched {after_restart} of {published['total_bytes']} bytes after the "
+        "restart: it started over instead of resuming")
+
+
 def tamper(path, length=1_000_000):
     """Flips bytes at the start of a file in place (same inode)."""
     with open(path, "r+b") as stream:
@@ -88,4 +111,5 @@ def test_tampered_file_on_relay(bed):
 
 
 if __name__ == "__main__":
-    sys.exit(common.run([test_relay_killed_mid_transfer, test_tampered_file_on_relay]))
+    sys.exit(common.run([test_relay_killed_mid_transfer, test_agent_crash_resumes,
+                         test_tampered_file_on_relay]))
