@@ -100,6 +100,9 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
     slice_index = self == relays.end() ? 0 : static_cast<std::uint32_t>(self - relays.begin());
     const Group* group = find_group(snapshot, node.group);
     if (group == nullptr || group->parent.empty()) {
+      // TODO: pass the group's proxy_url so relays reach the primary source
+      // through it; libtorrent's proxy settings are per session, and they
+      // would also route LAN peer connections through the proxy.
       from_origin = true;
     } else {
       for (const Node* parent_relay : active_relays_of(snapshot, group->parent)) {
