@@ -84,6 +84,9 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
     return directives;
   }
   add_allowed_peers(node, snapshot, directives);
+  if (const Group* own = find_group(snapshot, node.group)) {
+    directives.set_peer_sharing(node.role == NodeRole::agent && own->peer_sharing);
+  }
 
   std::uint32_t slice_index = 0;
   std::uint32_t slice_count = 1;

@@ -206,6 +206,7 @@ void NodeDaemon::apply_directives(const proto::Directives& directives) {
                    directives.group());
   }
   role_ = directives.role();
+  peer_sharing_ = directives.peer_sharing();
   stall_timeout_seconds_ = std::max<std::uint32_t>(directives.stall_timeout_seconds(), 1);
 
   std::set<std::string> upstream;
@@ -225,7 +226,8 @@ void NodeDaemon::apply_directives(const proto::Directives& directives) {
     auto found = transfers_.find(key);
     if (found == transfers_.end()) {
       start_transfer(release);
-    } else if (found->second.phase == TransferPhase::done && role_ == proto::ROLE_RELAY) {
+    } else if (found->second.phase == TransferPhase::done &&
+               (role_ == proto::ROLE_RELAY || peer_sharing_)) {
       start_seeding(found->second);
     }
   }
@@ -303,7 +305,7 @@ Status NodeDaemon::begin_download(Transfer& transfer) {
 
   if (store_.is_installed(directive.name(), directive.version())) {
     transfer.phase = TransferPhase::done;
-    if (role_ == proto::ROLE_RELAY) {
+    if (role_ == proto::ROLE_RELAY || peer_sharing_) {
       start_seeding(transfer);
     }
     return ok_status();
@@ -393,7 +395,7 @@ void NodeDaemon::on_finished(Transfer& transfer) {
                  store_.installed_dir(transfer.directive.name(), transfer.directive.version()),
                  transfer.accounting.origin_bytes(), transfer.accounting.bytes_by_address().size(),
                  transfer.fallbacks, transfer.hash_failures);
-  if (role_ == proto::ROLE_RELAY) {
+  if (role_ == proto::ROLE_RELAY || peer_sharing_) {
     // The installed files are hard links of the staged ones, so the torrent
     // keeps seeding from the staging path without a pause. After a restart
     // it seeds from the installed path.

@@ -59,6 +59,7 @@ class NodeDaemon {
 
   std::shared_ptr<SourcePolicy> source_policy_ = std::make_shared<SourcePolicy>();
   proto::Role role_ = proto::ROLE_AGENT;
+  bool peer_sharing_ = false;
   std::uint32_t stall_timeout_seconds_ = 10;
   std::map<std::string, Transfer> transfers_;  // by "NAME/VERSION"
 };

@@ -48,5 +48,29 @@ def test_release_reaches_every_agent(bed):
     assert branch <= 1.1 * size, f"branch pulled {branch} bytes from outside for {size}"
 
 
+def test_agents_share_when_group_allows(bed):
+    content = common.make_content(tempfile.mkdtemp(dir=bed.work_dir), [10_000_000, 6_000_000])
+    bed.start_origin()
+    bed.start_manager()
+    bed.ctl("group", "create", "lan", "--peer-sharing")
+    # One slow relay, so agents gain by fetching pieces from each other.
+    bed.add_node("relay", upload_limit=3_000_000)
+    bed.ctl("relay", "enable", "relay", "--group", "lan")
+    agents = [f"agent-{index}" for index in (1, 2, 3)]
+    for name in agents:
+        bed.add_node(name)
+        bed.ctl("agent", "assign", name, "--group", "lan")
+
+    bed.ctl("release", "publish", content, "--name", common.RELEASE, "--version", "1")
+    release = common.wait_nodes_done(bed, "1", agents, 120)
+    agent_ids = {bed.nodes[name].node_id for name in agents}
+    from_agents = 0
+    for row in release["node_details"]:
+        if row["id"] in agent_ids:
+            assert common.verify_installed(bed.nodes[row["hostname"]], "1") == []
+            from_agents += sum(count for peer, count in row["peers"].items() if peer in agent_ids)
+    assert from_agents > 0, "no agent received a piece from another agent"
+
+
 if __name__ == "__main__":
-    sys.exit(common.run([test_release_reaches_every_agent]))
+    sys.exit(common.run([test_release_reaches_every_agent, test_agents_share_when_group_allows]))
