@@ -2,8 +2,14 @@
 
 namespace cascade::manager {
 
-DirectiveHub::DirectiveHub(boost::asio::io_context& io, std::chrono::milliseconds poll_timeout)
-    : io_(io), poll_timeout_(poll_timeout) {}
+DirectiveHub::DirectiveHub(boost::asio::io_context& io, std::chrono::milliseconds poll_timeout,
+                           std::chrono::system_clock::time_point start)
+    : io_(io), poll_timeout_(poll_timeout), sequence_(initial_sequence(start)) {}
+
+std::uint64_t DirectiveHub::initial_sequence(std::chrono::system_clock::time_point start) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(start.time_since_epoch()).count());
+}
 
 void DirectiveHub::bump() {
   ++sequence_;

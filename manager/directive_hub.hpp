@@ -19,7 +19,14 @@ class DirectiveHub {
  public:
   using Callback = std::function<void(std::uint64_t sequence)>;
 
-  DirectiveHub(boost::asio::io_context& io, std::chrono::milliseconds poll_timeout);
+  // `start` sets the first sequence number; see initial_sequence.
+  DirectiveHub(boost::asio::io_context& io, std::chrono::milliseconds poll_timeout,
+               std::chrono::system_clock::time_point start = std::chrono::system_clock::now());
+
+  // The wall clock in microseconds: higher than any sequence a node saw
+  // before a manager restart, unless the manager changed more than once
+  // per microsecond, so nodes refresh at once.
+  static std::uint64_t initial_sequence(std::chrono::system_clock::time_point start);
 
   std::uint64_t sequence() const { return sequence_; }
   void bump();
@@ -37,7 +44,7 @@ class DirectiveHub {
 
   boost::asio::io_context& io_;
   std::chrono::milliseconds poll_timeout_;
-  std::uint64_t sequence_ = 1;
+  std::uint64_t sequence_;
   std::list<std::shared_ptr<Waiter>> waiters_;
 };
 
