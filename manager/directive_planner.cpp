@@ -104,8 +104,8 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
     const Group* group = find_group(snapshot, node.group);
     if (group == nullptr || group->parent.empty()) {
       // TODO: pass the group's proxy_url so relays reach the primary source
-      // through it; libtorrent's proxy settings are per session, and they
-      // would also route LAN peer connections through the proxy.
+      // through it. libtorrent's proxy settings apply to the whole session,
+      // so they would also route LAN peer connections through the proxy.
       from_origin = true;
     } else {
       for (const Node* parent_relay : active_relays_of(snapshot, group->parent)) {
