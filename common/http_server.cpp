@@ -1,8 +1,10 @@
 #include "common/http_server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 
@@ -20,10 +22,20 @@ namespace {
 constexpr std::uint64_t kMaxBodyBytes = 4 * 1024 * 1024;
 constexpr auto kReadTimeout = std::chrono::seconds(60);
 
+// Open connections above this are closed at once, so idle or slow
+// clients cannot use up the process's file descriptors.
+constexpr std::size_t kMaxSessions = 8192;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Handler> handler)
-      : stream_(std::move(socket)), handler_(std::move(handler)) {}
+  Session(tcp::socket socket, std::shared_ptr<Handler> handler,
+          std::shared_ptr<std::atomic<std::size_t>> open_sessions)
+      : stream_(std::move(socket)),
+        handler_(std::move(handler)),
+        open_sessions_(std::move(open_sessions)) {
+    ++*open_sessions_;
+  }
+  ~Session() { --*open_sessions_; }
 
   void start() { read_request(); }
 
@@ -47,7 +59,14 @@ class Session : public std::enable_shared_from_this<Session> {
         component_logger("http")->debug("request rejected reason=\"{}\"", error.message());
         if (error == beast::http::error::body_limit) {
           Response response{beast::http::status::payload_too_large, 11};
-          response.body() = "request body too large\n";
+          response.body() = "request body larger than 4 MiB\n";
+          response.prepare_payload();
+          write(std::move(response), true);
+          return;
+        }
+        if (error == beast::http::error::header_limit) {
+          Response response{beast::http::status::request_header_fields_too_large, 11};
+          response.body() = "request line and headers larger than 8 KiB\n";
           response.prepare_payload();
           write(std::move(response), true);
           return;
@@ -117,30 +136,59 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   std::shared_ptr<Handler> handler_;
+  std::shared_ptr<std::atomic<std::size_t>> open_sessions_;
 };
 
 }  // namespace
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(asio::io_context& io, Handler handler)
-      : io(io), acceptor(io), handler(std::make_shared<Handler>(std::move(handler))) {}
+      : io(io),
+        acceptor(io),
+        retry_timer(io),
+        handler(std::make_shared<Handler>(std::move(handler))),
+        open_sessions(std::make_shared<std::atomic<std::size_t>>(0)) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io),
                           [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
-                            if (error == asio::error::operation_aborted || !self->acceptor.is_open()) {
-                              return;
-                            }
-                            if (!error) {
-                              std::make_shared<Session>(std::move(socket), self->handler)->start();
-                            }
-                            self->accept();
+                            self->on_accept(error, std::move(socket));
                           });
+  }
+
+  void on_accept(beast::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor.is_open()) {
+      return;
+    }
+    if (error) {
+      // Out of file descriptors, most often: accepting again at once would
+      // spin, so wait a moment. Logged once per failure streak.
+      if (accept_failures++ == 0) {
+        component_logger("http")->warn("accept failed error=\"{}\" open_connections={}",
+                                       error.message(), open_sessions->load());
+      }
+      retry_timer.expires_after(std::chrono::milliseconds(100));
+      retry_timer.async_wait([self = shared_from_this()](beast::error_code timer_error) {
+        if (!timer_error) self->accept();
+      });
+      return;
+    }
+    accept_failures = 0;
+    if (open_sessions->load() >= kMaxSessions) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), handler, open_sessions)->start();
+    }
+    accept();
   }
 
   asio::io_context& io;
   tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;
   std::shared_ptr<Handler> handler;
+  std::shared_ptr<std::atomic<std::size_t>> open_sessions;
+  std::uint64_t accept_failures = 0;
 };
 
 Server::Server(asio::io_context& io, Handler handler)
@@ -171,6 +219,7 @@ Result<tcp::endpoint> Server::listen(const std::string& address, uint16_t port) 
 void Server::stop() {
   beast::error_code ignored;
   state_->acceptor.close(ignored);
+  state_->retry_timer.cancel();
 }
 
 Response make_response(const Request& request, beast::http::status status, std::string body,

@@ -64,7 +64,8 @@ nlohmann::json summarise_release(const Release& release, const std::vector<Node>
                     {"peers", peers},
                     {"fallbacks", status.fallbacks},
                     {"hash_failures", status.hash_failures},
-                    {"error", status.error}});
+                    {"error", status.error},
+                    {"updated_at", status.updated_at}});
   }
 
   // Pending: active nodes without any report. Reports of revoked nodes

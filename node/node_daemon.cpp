@@ -245,33 +245,71 @@ void NodeDaemon::start_transfer(const proto::ReleaseDirective& directive) {
   }
 }
 
-Status NodeDaemon::begin_download(Transfer& transfer) {
+Status NodeDaemon::load_metadata(Transfer& transfer) {
   const auto& directive = transfer.directive;
+  const auto& key = client_.enrolment().targets_key;
+  const auto now = std::chrono::system_clock::now();
+  auto matches = [&](const crypto::TargetsMetadata& metadata) {
+    return metadata.release_name == directive.name() &&
+           metadata.release_version == directive.version() &&
+           metadata.info_hash == directive.info_hash();
+  };
+
+  // An installed release keeps the metadata it was verified against; while
+  // that copy is current, the manager's copy is not needed.
+  if (auto kept = store_.stored_metadata(directive.name(), directive.version())) {
+    auto metadata = crypto::verify_targets(*kept, key, now);
+    if (metadata && matches(*metadata)) {
+      transfer.metadata = *metadata;
+      transfer.metadata_document = *kept;
+      return ok_status();
+    }
+  }
+
   auto document = client_.fetch_release_file(directive.name(), directive.version(), "targets.json");
   if (!document) {
     return document.error();
   }
-  auto metadata = crypto::verify_targets(*document, client_.enrolment().targets_key,
-                                         std::chrono::system_clock::now());
+  auto metadata = crypto::verify_targets(*document, key, now);
   if (!metadata) {
     return make_error("verify metadata of " + transfer.label(), metadata.error().message);
   }
-  if (metadata->release_name != directive.name() ||
-      metadata->release_version != directive.version() ||
-      metadata->info_hash != directive.info_hash()) {
+  if (!matches(*metadata)) {
     return Error{"signed metadata of " + transfer.label() +
                  " names another release or info hash than the directive"};
   }
-  const auto installed_version = store_.highest_metadata_version(directive.name());
-  if (metadata->version < installed_version) {
+  const auto kept_version = store_.stored_metadata_version(directive.name(), directive.version());
+  if (metadata->version < kept_version) {
     return Error{"metadata of " + transfer.label() + " has version " +
-                 std::to_string(metadata->version) + ", older than the installed " +
-                 std::to_string(installed_version) + "; rejected as a rollback"};
+                 std::to_string(metadata->version) + ", older than the kept version " +
+                 std::to_string(kept_version) + "; rejected as a rollback"};
+  }
+  if (kept_version > 0) {
+    // The kept copy expired or was damaged; keep the newer one instead.
+    if (auto saved = store_.save_metadata(directive.name(), directive.version(), *document);
+        !saved) {
+      return saved;
+    }
   }
   transfer.metadata = *metadata;
   transfer.metadata_document = *document;
-  for (const auto& file : metadata->files) {
+  return ok_status();
+}
+
+Status NodeDaemon::begin_download(Transfer& transfer) {
+  const auto& directive = transfer.directive;
+  if (auto loaded = load_metadata(transfer); !loaded) {
+    return loaded;
+  }
+  for (const auto& file : transfer.metadata.files) {
     transfer.bytes_total += file.length;
+  }
+  const auto* metadata = &transfer.metadata;
+  const bool installed = store_.is_installed(directive.name(), directive.version());
+  if (installed && role_ != proto::ROLE_RELAY && !peer_sharing_) {
+    transfer.phase = TransferPhase::done;
+    transfer.bytes_done = transfer.bytes_total;
+    return ok_status();
   }
 
   auto torrent_bytes =
@@ -303,7 +341,8 @@ Status NodeDaemon::begin_download(Transfer& transfer) {
   torrent->clear_trackers();
   transfer.torrent = torrent;
 
-  if (store_.is_installed(directive.name(), directive.version())) {
+  if (installed) {
+    transfer.bytes_done = transfer.bytes_total;
     transfer.phase = TransferPhase::done;
     if (role_ == proto::ROLE_RELAY || peer_sharing_) {
       start_seeding(transfer);
@@ -336,6 +375,14 @@ Status NodeDaemon::begin_download(Transfer& transfer) {
   }
   std::error_code error;
   fs::create_directories(params.save_path, error);
+  // Failing before the download leaves no partial files to fill the disk.
+  const auto space = fs::space(params.save_path, error);
+  if (!error && space.available < transfer.bytes_total) {
+    return Error{"not enough disk space for " + transfer.label() + ": it needs " +
+                 std::to_string(transfer.bytes_total) + " bytes and " +
+                 std::to_string(space.available) + " are free under " + config_.data_dir +
+                 "; free some space"};
+  }
   lt::error_code add_error;
   transfer.handle = session_->add_torrent(std::move(params), add_error);
   if (add_error) {
@@ -479,7 +526,16 @@ void NodeDaemon::handle_alerts() {
     } else if (auto* error = lt::alert_cast<lt::torrent_error_alert>(alert)) {
       if (auto* transfer = find_by_handle(error->handle)) fail(*transfer, error->message());
     } else if (auto* file_error = lt::alert_cast<lt::file_error_alert>(alert)) {
-      if (auto* transfer = find_by_handle(file_error->handle)) fail(*transfer, file_error->message());
+      if (auto* transfer = find_by_handle(file_error->handle)) {
+        // A write error (a full disk, most often) leaves partial files; they
+        // are deleted so they do not block other releases.
+        session_->remove_torrent(transfer->handle, lt::session::delete_files);
+        transfer->handle = lt::torrent_handle();
+        fail(*transfer, std::string("disk error on ") + file_error->filename() + " during " +
+                            lt::operation_name(file_error->op) + ": " +
+                            file_error->error.message() + "; check free space under " +
+                            config_.data_dir);
+      }
     } else if (auto* tracker_error = lt::alert_cast<lt::tracker_error_alert>(alert)) {
       logger()->warn("announce failed error=\"{}\"", tracker_error->message());
     } else if (auto* ban = lt::alert_cast<lt::peer_ban_alert>(alert)) {

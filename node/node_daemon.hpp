@@ -31,6 +31,7 @@ class NodeDaemon {
  private:
   void apply_directives(const proto::Directives& directives);
   void start_transfer(const proto::ReleaseDirective& directive);
+  Status load_metadata(Transfer& transfer);
   Status begin_download(Transfer& transfer);
   void start_seeding(Transfer& transfer);
   void handle_alerts();

@@ -45,29 +45,48 @@ bool ReleaseStore::is_installed(const std::string& name, const std::string& vers
          fs::exists(metadata_path(name, version), error);
 }
 
-std::uint64_t ReleaseStore::highest_metadata_version(const std::string& name) const {
-  std::uint64_t highest = 0;
+std::optional<std::string> ReleaseStore::stored_metadata(const std::string& name,
+                                                        const std::string& version) const {
+  std::ifstream in(metadata_path(name, version));
+  if (!in) {
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::uint64_t ReleaseStore::stored_metadata_version(const std::string& name,
+                                                    const std::string& version) const {
+  auto text = stored_metadata(name, version);
+  if (!text) {
+    return 0;
+  }
+  auto document = nlohmann::json::parse(*text, nullptr, false);
+  if (!document.is_object() || !document.contains("signed") || !document["signed"].is_object()) {
+    return 0;
+  }
+  const auto& signed_version = document["signed"]["version"];
+  return signed_version.is_number_unsigned() ? signed_version.get<std::uint64_t>() : 0;
+}
+
+Status ReleaseStore::save_metadata(const std::string& name, const std::string& version,
+                                   const std::string& document) {
+  const std::string path = metadata_path(name, version);
   std::error_code error;
-  const fs::path dir = config_.metadata_dir() + "/" + name;
-  for (auto it = fs::directory_iterator(dir, error); !error && it != fs::directory_iterator();
-       it.increment(error)) {
-    if (it->path().extension() != ".json") {
-      continue;
-    }
-    if (!is_installed(name, it->path().stem().string())) {
-      continue;
-    }
-    std::ifstream in(it->path());
-    auto document = nlohmann::json::parse(in, nullptr, false);
-    if (!document.is_object() || !document.contains("signed") || !document["signed"].is_object()) {
-      continue;
-    }
-    const auto& version = document["signed"]["version"];
-    if (version.is_number_unsigned()) {
-      highest = std::max(highest, version.get<std::uint64_t>());
+  fs::create_directories(fs::path(path).parent_path(), error);
+  {
+    std::ofstream out(path + ".partial", std::ios::trunc);
+    out << document;
+    if (!out) {
+      return make_error("save metadata of " + name + "/" + version, "cannot write " + path);
     }
   }
-  return highest;
+  fs::rename(path + ".partial", path, error);
+  if (error) {
+    return make_error("save metadata of " + name + "/" + version, error.message());
+  }
+  return ok_status();
 }
 
 Status ReleaseStore::verify_files(const std::string& root, const crypto::TargetsMetadata& metadata) {

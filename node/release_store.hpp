@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"
@@ -27,8 +28,16 @@ class ReleaseStore {
   std::string installed_dir(const std::string& name, const std::string& version) const;
 
   bool is_installed(const std::string& name, const std::string& version) const;
-  // Highest TUF targets version among installed releases of `name`, 0 if none.
-  std::uint64_t highest_metadata_version(const std::string& name) const;
+  // Signed metadata kept for a release, if any.
+  std::optional<std::string> stored_metadata(const std::string& name,
+                                             const std::string& version) const;
+  // TUF targets version of the kept metadata; 0 if none or unreadable.
+  std::uint64_t stored_metadata_version(const std::string& name,
+                                        const std::string& version) const;
+  // Replaces the kept metadata of an installed release, e.g. with a copy
+  // whose expiry the manager extended.
+  Status save_metadata(const std::string& name, const std::string& version,
+                       const std::string& document);
 
   // Checks the length and SHA-256 of every file under `root` against the
   // metadata; the error names the first file that differs.

@@ -72,6 +72,39 @@ def test_agent_crash_resumes(bed):
         "restart: it started over instead of resuming")
 
 
+def test_restart_keeps_older_releases(bed):
+    core_group(bed, relays=1, agents=1)
+    for version, seed in (("1", 1), ("2", 2)):
+        content = common.make_content(tempfile.mkdtemp(dir=bed.work_dir), [2_000_000], seed=seed)
+        bed.ctl("release", "publish", content, "--name", common.RELEASE, "--version", version)
+        common.wait_nodes_done(bed, version, ["relay-1", "agent-1"], 60)
+
+    restarted_at = int(time.time())
+    for name in ("relay-1", "agent-1"):
+        bed.nodes[name].stop()
+        bed.nodes[name].start()
+
+    def reported_since_restart(version):
+        release = bed.release_status(common.RELEASE, version)
+        rows = [r for r in release["node_details"] if r["hostname"] in ("relay-1", "agent-1")]
+        return release if len(rows) == 2 and all(r["updated_at"] >= restarted_at for r in rows) else None
+
+    for version in ("1", "2"):
+        release = bed.wait_until(lambda: reported_since_restart(version), 30,
+                                 what=f"reports on version {version} after the restart")
+        states = {row["hostname"]: (row["state"], row["error"]) for row in release["node_details"]}
+        assert states["relay-1"] == ("done", ""), f"relay-1 on {version}: {states['relay-1']}"
+        assert states["agent-1"] == ("done", ""), f"agent-1 on {version}: {states['agent-1']}"
+
+    # A new agent still gets version 1 from the restarted relay, not the origin.
+    bed.add_node("agent-2")
+    bed.ctl("agent", "assign", "agent-2", "--group", "core")
+    release = common.wait_nodes_done(bed, "1", ["agent-2"], 60)
+    row = next(r for r in release["node_details"] if r["hostname"] == "agent-2")
+    assert row["origin_bytes"] == 0, "agent-2 fell back to the origin: the relay stopped seeding"
+    assert common.verify_installed(bed.nodes["agent-2"], "1") == []
+
+
 def tamper(path, length=1_000_000):
     """Flips bytes at the start of a file in place (same inode)."""
     with open(path, "r+b") as stream:
@@ -112,4 +145,4 @@ def test_tampered_file_on_relay(bed):
 
 if __name__ == "__main__":
     sys.exit(common.run([test_relay_killed_mid_transfer, test_agent_crash_resumes,
-                         test_tampered_file_on_relay]))
+                         test_restart_keeps_older_releases, test_tampered_file_on_relay]))

@@ -177,47 +177,44 @@ TEST_F(ReleaseStoreTest, InstallLeavesNoPartialDirectory) {
   }
 }
 
-TEST_F(ReleaseStoreTest, HighestVersionReadsSignedVersion) {
+TEST_F(ReleaseStoreTest, StoredVersionReadsSignedVersion) {
   ASSERT_TRUE(store.prepare().ok());
-  EXPECT_EQ(store.highest_metadata_version("openssl-fix"), 0u);
+  EXPECT_EQ(store.stored_metadata_version("openssl-fix", "1.0"), 0u);
   stage("1.0");
   ASSERT_TRUE(store.install(metadata_for("1.0", 7), document_for(7)).ok());
-  EXPECT_EQ(store.highest_metadata_version("openssl-fix"), 7u);
+  EXPECT_EQ(store.stored_metadata_version("openssl-fix", "1.0"), 7u);
 }
 
-TEST_F(ReleaseStoreTest, HighestVersionTakesMaximum) {
+TEST_F(ReleaseStoreTest, StoredVersionIsPerRelease) {
   ASSERT_TRUE(store.prepare().ok());
   stage("2.0");
   ASSERT_TRUE(store.install(metadata_for("2.0", 9), document_for(9)).ok());
   stage("1.0");
   ASSERT_TRUE(store.install(metadata_for("1.0", 7), document_for(7)).ok());
-  EXPECT_EQ(store.highest_metadata_version("openssl-fix"), 9u);
-  EXPECT_EQ(store.highest_metadata_version("other-release"), 0u);
+  EXPECT_EQ(store.stored_metadata_version("openssl-fix", "1.0"), 7u);
+  EXPECT_EQ(store.stored_metadata_version("openssl-fix", "2.0"), 9u);
+  EXPECT_EQ(store.stored_metadata_version("other-release", "1.0"), 0u);
 }
 
-TEST_F(ReleaseStoreTest, HighestVersionSkipsReleaseWithoutDirectory) {
+TEST_F(ReleaseStoreTest, SaveMetadataReplacesKeptCopy) {
   ASSERT_TRUE(store.prepare().ok());
   stage("1.0");
   ASSERT_TRUE(store.install(metadata_for("1.0", 7), document_for(7)).ok());
-  stage("2.0");
-  ASSERT_TRUE(store.install(metadata_for("2.0", 9), document_for(9)).ok());
-  fs::remove_all(store.installed_dir("openssl-fix", "2.0"));
-  EXPECT_FALSE(store.is_installed("openssl-fix", "2.0"));
-  EXPECT_EQ(store.highest_metadata_version("openssl-fix"), 7u);
+  ASSERT_TRUE(store.save_metadata("openssl-fix", "1.0", document_for(8)).ok());
+  EXPECT_EQ(store.stored_metadata_version("openssl-fix", "1.0"), 8u);
+  EXPECT_EQ(store.stored_metadata("openssl-fix", "1.0").value(), document_for(8));
 }
 
 // A stored document that is JSON but lacks "signed" or a numeric version
-// is skipped rather than thrown on, so the rollback check cannot crash.
-TEST_F(ReleaseStoreTest, HighestVersionSkipsMalformedDocument) {
+// reads as version 0 rather than throwing, so the rollback check cannot crash.
+TEST_F(ReleaseStoreTest, StoredVersionOfMalformedDocumentIsZero) {
   ASSERT_TRUE(store.prepare().ok());
-  stage("1.0");
-  ASSERT_TRUE(store.install(metadata_for("1.0", 7), document_for(7)).ok());
   stage("2.0");
   ASSERT_TRUE(store.install(metadata_for("2.0", 9), R"({"signed":{"version":"nine"}})").ok());
 
-  std::uint64_t highest = 0;
-  ASSERT_NO_THROW(highest = store.highest_metadata_version("openssl-fix"));
-  EXPECT_EQ(highest, 7u);
+  std::uint64_t version = 1;
+  ASSERT_NO_THROW(version = store.stored_metadata_version("openssl-fix", "2.0"));
+  EXPECT_EQ(version, 0u);
 }
 
 TEST_F(ReleaseStoreTest, TamperedInstallFails) {
@@ -242,7 +239,7 @@ TEST_F(ReleaseStoreTest, TamperedInstallChangesNothing) {
 
   EXPECT_FALSE(store.is_installed("openssl-fix", "1.0"));
   EXPECT_FALSE(fs::exists(store.installed_dir("openssl-fix", "1.0")));
-  EXPECT_EQ(store.highest_metadata_version("openssl-fix"), 0u);
+  EXPECT_EQ(store.stored_metadata_version("openssl-fix", "1.0"), 0u);
   EXPECT_EQ(read_text(staged / "debs/libssl3.deb"), changed);
   EXPECT_EQ(read_text(staged / "readme.txt"), kFiles.at("readme.txt"));
 }
