@@ -538,6 +538,8 @@ void NodeDaemon::handle_alerts() {
       }
     } else if (auto* tracker_error = lt::alert_cast<lt::tracker_error_alert>(alert)) {
       logger()->warn("announce failed error=\"{}\"", tracker_error->message());
+    } else if (lt::alert_cast<lt::alerts_dropped_alert>(alert) != nullptr) {
+      logger()->warn("libtorrent dropped alerts; per-peer byte counts are now too low");
     } else if (auto* ban = lt::alert_cast<lt::peer_ban_alert>(alert)) {
       logger()->warn("peer banned for corrupt data peer={}", ban->endpoint.address().to_string());
     }
