@@ -20,7 +20,10 @@ namespace {
 constexpr auto kTickInterval = std::chrono::milliseconds(250);
 constexpr auto kReportInterval = std::chrono::seconds(1);
 constexpr auto kFullReportInterval = std::chrono::seconds(30);
+// Retries of a failed release wait 15 s, doubling per failure up to 10 min,
+// so a release that cannot succeed does not keep the manager busy.
 constexpr auto kRetryDelay = std::chrono::seconds(15);
+constexpr auto kMaxRetryDelay = std::chrono::seconds(600);
 // Agents fall back to the primary source only after this many stall
 // timeouts, because their relays may themselves still be fetching.
 constexpr int kAgentStallFactor = 3;
@@ -436,6 +439,7 @@ void NodeDaemon::on_finished(Transfer& transfer) {
   }
   transfer.bytes_done = transfer.bytes_total;
   transfer.report_due = true;
+  failure_counts_.erase(transfer.label());
   logger()->info("release installed release={} path={} origin_bytes={} peers={} fallbacks={} "
                  "hash_failures={}",
                  transfer.label(),
@@ -484,15 +488,18 @@ void NodeDaemon::count_block(Transfer& transfer, const lt::block_finished_alert&
 }
 
 void NodeDaemon::fail(Transfer& transfer, const std::string& error) {
-  logger()->error("release failed release={} error=\"{}\" retry_in={}s", transfer.label(), error,
-                  kRetryDelay.count());
+  const int failures = ++failure_counts_[transfer.label()];
+  auto delay = kRetryDelay * (1 << std::min(failures - 1, 6));
+  delay = std::min<decltype(delay)>(delay, kMaxRetryDelay);
+  logger()->error("release failed release={} error=\"{}\" failures={} retry_in={}s",
+                  transfer.label(), error, failures, delay.count());
   if (transfer.handle.is_valid()) {
     session_->remove_torrent(transfer.handle);
     transfer.handle = lt::torrent_handle();
   }
   transfer.phase = TransferPhase::failed;
   transfer.error = error;
-  transfer.retry_at = Clock::now() + kRetryDelay;
+  transfer.retry_at = Clock::now() + delay;
   transfer.report_due = true;
 }
 

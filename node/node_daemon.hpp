@@ -63,6 +63,7 @@ class NodeDaemon {
   bool peer_sharing_ = false;
   std::uint32_t stall_timeout_seconds_ = 10;
   std::map<std::string, Transfer> transfers_;  // by "NAME/VERSION"
+  std::map<std::string, int> failure_counts_;  // consecutive, by "NAME/VERSION"
 };
 
 }  // namespace cascade::node
