@@ -115,6 +115,10 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
       // primary source, so a release is never stranded.
       from_origin = upstream.empty();
     }
+  } else {
+    // An agent whose group has no relays has nobody to fetch from, so it
+    // goes to the primary source at once instead of after a stall.
+    from_origin = active_relays_of(snapshot, node.group).empty();
   }
 
   const auto group_relays = active_relays_of(snapshot, node.group);

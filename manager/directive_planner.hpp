@@ -34,7 +34,7 @@ inline constexpr std::int64_t kAgentHoldSeconds = 15;
 // the directive lists. An agent gets a release once every relay of its
 // group has reported on it, so its first announce already returns all of
 // them; or kAgentHoldSeconds after publication; or at once if its group
-// has no relays.
+// has no relays, in which case it fetches from the primary source.
 proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snapshot,
                                   std::uint64_t sequence, std::uint32_t stall_timeout_seconds);
 

@@ -375,6 +375,13 @@ Status NodeDaemon::begin_download(Transfer& transfer) {
       // The parent group's relays stay reachable until the slice is in.
       params.flags &= ~lt::torrent_flags::apply_ip_filter;
     }
+  } else if (directive.fetch_from_origin() && !transfer.web_seed_url.empty()) {
+    params.url_seeds = {transfer.web_seed_url};
+    transfer.fallback = FallbackLevel::origin;
+    transfer.fallbacks += 1;
+    logger()->warn("fallback release={} to=primary_source url={} reason=\"the group has no "
+                   "relays\"",
+                   transfer.label(), transfer.web_seed_url);
   }
   std::error_code error;
   fs::create_directories(params.save_path, error);

@@ -288,5 +288,13 @@ TEST(DirectivePlanner, RelayMayConnectToGroupAndChildRelays) {
                                                        "10.0.1.1", "10.0.1.2"));
 }
 
+TEST(DirectivePlanner, AgentWithoutGroupRelaysUsesOrigin) {
+  auto snapshot = sample_snapshot();
+  snapshot.nodes.push_back(make_node("quiet-agent", NodeRole::agent, "quiet", "10.0.4.50"));
+  const auto directives = plan_for(snapshot, "quiet-agent");
+  ASSERT_EQ(directives.releases_size(), 2);
+  EXPECT_TRUE(directives.releases(0).fetch_from_origin());
+}
+
 }  // namespace
 }  // namespace cascade::manager
