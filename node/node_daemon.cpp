@@ -581,12 +581,12 @@ void NodeDaemon::tick() {
       update_slice_phase(transfer, status);
     }
     check_stall(transfer, now);
-    // Reannounce every 2 s while the download stalls or has fewer than 2
-    // peers: relays join the swarm up to seconds after the agents that
+    // Reannounce every second while the download stalls or has fewer than
+    // 2 peers: relays join the swarm up to seconds after the nodes that
     // need them, and a relay's peers may all be agents with nothing to give.
     const bool progressing = now - transfer.last_progress < std::chrono::seconds(2);
     const auto announce_every = progressing && status.num_peers >= 2 ? std::chrono::seconds(15)
-                                                                     : std::chrono::seconds(2);
+                                                                     : std::chrono::seconds(1);
     if (now - transfer.last_announce >= announce_every) {
       transfer.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
       transfer.last_announce = now;
