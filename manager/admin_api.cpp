@@ -332,6 +332,13 @@ bool handle_admin_request(ManagerState& state, http::Request& request, http::Res
     return false;
   }
   if (!authorised(state, request)) {
+    // Rate-limited: the first rejection and then one in 100 are logged.
+    static std::uint64_t rejected = 0;
+    if (rejected++ % 100 == 0) {
+      component_logger("manager")->warn("admin request rejected target={} reason=\"missing or "
+                                        "wrong admin token\" rejected_so_far={}",
+                                        target.substr(0, 200), rejected);
+    }
     respond(json_error(request, status::unauthorized,
                        "missing or wrong admin token; pass the manager's admin.token as "
                        "'Authorization: Bearer TOKEN'"));
