@@ -38,11 +38,14 @@ def fetch_packages(cache_dir):
     """Downloads the demo packages once with `apt-get download`."""
     os.makedirs(cache_dir, exist_ok=True)
     present = [name for name in os.listdir(cache_dir) if name.endswith(".deb")]
-    if len(present) >= len(DEMO_PACKAGES):
+    # apt-get download names files PACKAGE_VERSION_ARCH.deb.
+    missing = [package for package in DEMO_PACKAGES
+               if not any(name.startswith(package + "_") for name in present)]
+    if not missing:
         return
     print(f"demo: downloading {len(DEMO_PACKAGES)} Debian packages into {cache_dir} (once)")
     for attempt in range(2):
-        result = subprocess.run(["apt-get", "download", *DEMO_PACKAGES], cwd=cache_dir)
+        result = subprocess.run(["apt-get", "download", *missing], cwd=cache_dir)
         if result.returncode == 0:
             return
         if attempt == 0:
@@ -175,7 +178,10 @@ def main():
     parser.add_argument("--log-level", default="info", help="log level of every Cascade process")
     args = parser.parse_args()
 
+    global RELEASE_NAME
     content = args.content
+    if content is not None:
+        RELEASE_NAME = "demo-content"
     if content is None:
         content = default_cache_dir()
         fetch_packages(content)
