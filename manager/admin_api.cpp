@@ -137,8 +137,8 @@ void publish(ManagerState& state, const http::Request& request, const json& body
 
   state.publishing = true;
   auto shared_request = std::make_shared<http::Request>(request);
-  // Hashing takes seconds for large releases; it runs on its own thread so
-  // the tracker and long polls keep answering.
+  // Hashing takes seconds for large releases, so it runs on its own thread
+  // and the tracker and long polls keep responding.
   std::thread([&state, publish_request, settings, key = state.targets_key, shared_request,
                respond]() {
     auto built = build_release(publish_request, settings, key);

@@ -21,7 +21,7 @@ bool is_label_char(char c) {
          c == '-';
 }
 
-// Where the files of a release are built from. A new upload is copied
+// Location of the files a release is built from. A new upload is copied
 // to ORIGIN_ROOT/NAME/.partial-VERSION/VERSION first (the torrent's name
 // is the directory's name) and renamed into place only when the release
 // is complete, so a rejected publish leaves nothing at the primary source.

@@ -35,8 +35,8 @@ class SourcePolicy {
 
 // Returns a torrent plugin factory for lt::session::add_extension. For a
 // peer the policy rejects, the plugin drops its have, bitfield, have-all,
-// suggest and allowed-fast messages, so libtorrent sees a peer with no
-// pieces and never requests any from it. Uploads to that peer are
+// suggest and allowed-fast messages, so libtorrent records no pieces for
+// that peer and never requests any from it. Uploads to that peer are
 // unaffected. A connection from an address that may_connect rejects is
 // closed at the BitTorrent handshake. Web seeds are never filtered.
 std::function<std::shared_ptr<lt::torrent_plugin>(const lt::torrent_handle&, lt::client_data_t)>

@@ -1,6 +1,6 @@
-"""The tracker hands each node only the peers its group may use: an
-agent of `branch` never gets a `core` relay; a `branch` relay gets the
-`core` relays; unknown announce keys are rejected."""
+"""The tracker hands each node only the peers its group may use. An agent
+of `branch` never gets a `core` relay, a `branch` relay gets the `core`
+relays, and unknown announce keys are rejected."""
 
 import sys
 import tempfile
