@@ -30,7 +30,7 @@ class BenchDirectory : public NodeDirectory {
     return found == nodes_.end() ? std::nullopt : std::optional<PeerNode>(found->second);
   }
   bool is_known_info_hash(const std::string& hex) override { return hex == kInfoHashHex; }
-  Topology topology() override { return {{"core", {"", false}}}; }
+  const Topology& topology() override { return topology_; }
 
   void add(const std::string& key, PeerNode node) {
     keys_[key] = node.id;
@@ -40,6 +40,7 @@ class BenchDirectory : public NodeDirectory {
  private:
   std::map<std::string, std::string> keys_;
   std::map<std::string, PeerNode> nodes_;
+  Topology topology_ = {{"core", {"", false}}};
 };
 
 std::string percent_encode_hex(const std::string& hex) {

@@ -29,8 +29,12 @@ void ManagerState::changed() {
   hub.bump();
 }
 
-Result<RegistrySnapshot> ManagerState::snapshot() const {
-  RegistrySnapshot snapshot;
+Result<std::shared_ptr<const RegistrySnapshot>> ManagerState::snapshot() {
+  if (cached_snapshot && snapshot_sequence == hub.sequence()) {
+    return cached_snapshot;
+  }
+  auto fresh = std::make_shared<RegistrySnapshot>();
+  RegistrySnapshot& snapshot = *fresh;
   auto groups = registry->list_groups();
   auto nodes = registry->list_nodes();
   auto releases = registry->list_releases();
@@ -51,7 +55,9 @@ Result<RegistrySnapshot> ManagerState::snapshot() const {
   snapshot.now = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
-  return snapshot;
+  cached_snapshot = fresh;
+  snapshot_sequence = hub.sequence();
+  return cached_snapshot;
 }
 
 void handle_request(ManagerState& state, http::Request&& request,

@@ -29,7 +29,10 @@ struct ManagerState {
   // Reloads the tracker's view and wakes long-polling nodes; call after
   // every registry change that can alter peers or directives.
   void changed();
-  Result<RegistrySnapshot> snapshot() const;
+  // Registry snapshot for the current directive sequence. A change wakes
+  // every long-polling node at once, so all of them share one snapshot
+  // instead of each reading the whole registry.
+  Result<std::shared_ptr<const RegistrySnapshot>> snapshot();
 
   boost::asio::io_context& io;
   ManagerPaths paths;
@@ -45,6 +48,8 @@ struct ManagerState {
   // "NODE NAME/VERSION" of relay reports seen since start; a relay's first
   // report on a release may release it to the agents of its group.
   std::set<std::string> relay_reports_seen;
+  std::uint64_t snapshot_sequence = 0;
+  std::shared_ptr<const RegistrySnapshot> cached_snapshot;
 };
 
 // Routes a request to the node API, the admin API or the tracker.

@@ -166,7 +166,7 @@ void directives(ManagerState& state, http::Request& request, const Node& node,
                                         "registry read failed"));
       return;
     }
-    auto plan = plan_directives(*node, *snapshot, sequence,
+    auto plan = plan_directives(*node, **snapshot, sequence,
                                 static_cast<std::uint32_t>(state.config.stall_timeout_seconds));
     respond(http::make_response(*shared_request, status::ok, plan.SerializeAsString(), kProtobuf));
   });

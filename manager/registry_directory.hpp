@@ -20,7 +20,7 @@ class RegistryDirectory : public tracker::NodeDirectory {
   std::optional<tracker::PeerNode> find_by_announce_key(const std::string& announce_key) override;
   std::optional<tracker::PeerNode> find_by_id(const std::string& node_id) override;
   bool is_known_info_hash(const std::string& info_hash_hex) override;
-  tracker::Topology topology() override { return topology_; }
+  const tracker::Topology& topology() override { return topology_; }
 
  private:
   Registry& registry_;

@@ -63,7 +63,7 @@ std::string Tracker::handle_announce(std::string_view target) {
                       ": no published release has this torrent",
                   now);
   }
-  Topology topology = directory_.topology();
+  const Topology& topology = directory_.topology();
   if (topology.count(node->group) == 0) {
     return reject("node " + node->id + " belongs to relay group \"" + node->group +
                       "\", which is not configured; assign the node to an existing group",

@@ -13,7 +13,7 @@
 
 namespace cascade::tracker {
 
-// What the tracker reads from the manager's registry.
+// Registry view the tracker reads: nodes, known info hashes and groups.
 class NodeDirectory {
  public:
   virtual ~NodeDirectory() = default;
@@ -23,7 +23,8 @@ class NodeDirectory {
   // True if a published release has this torrent; the argument is the
   // 20-byte announce info hash (a v2 hash truncated to 20 bytes) in hex.
   virtual bool is_known_info_hash(const std::string& info_hash_hex) = 0;
-  virtual Topology topology() = 0;
+  // Valid until the directory next changes; the tracker reads it per announce.
+  virtual const Topology& topology() = 0;
 };
 
 // HTTP tracker logic without sockets: takes a request target and returns

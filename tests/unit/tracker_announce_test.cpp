@@ -361,7 +361,7 @@ class FakeDirectory : public NodeDirectory {
   bool is_known_info_hash(const std::string& info_hash_hex) override {
     return known_info_hashes.count(info_hash_hex) > 0;
   }
-  Topology topology() override { return groups; }
+  const Topology& topology() override { return groups; }
 
   std::set<std::string> known_info_hashes = {info_hash_hex};
   Topology groups = {{"core", {"", false}}, {"branch", {"core", false}}};
