@@ -16,8 +16,9 @@ namespace cascade::http {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
-// Sends the response to a request. A handler calls it exactly once, either
-// before returning or later from the server's io_context (long poll).
+// Sends the response to a request. A handler must call it exactly once,
+// either before returning or later from the server's io_context (long
+// poll); the server does not check this.
 using Responder = std::function<void(Response)>;
 
 struct RequestContext {

@@ -12,8 +12,8 @@
 namespace cascade::manager {
 
 // Long poll behind GET /v1/node/directives. Every change that can alter a
-// node's directives bumps the sequence number; waiters whose `after` is
-// older are woken at once, the others after the poll timeout. Runs on the
+// node's directives bumps the sequence number. A waiter whose `after` is
+// older is woken at once, and the others at the next bump or timeout. Runs on the
 // server's io_context thread only.
 class DirectiveHub {
  public:

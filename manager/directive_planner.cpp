@@ -116,7 +116,7 @@ proto::Directives plan_directives(const Node& node, const RegistrySnapshot& snap
       from_origin = upstream.empty();
     }
   } else {
-    // An agent whose group has no relays has nobody to fetch from, so it
+    // An agent whose group has no relays has no peer to fetch from, so it
     // goes to the primary source at once instead of after a stall.
     from_origin = active_relays_of(snapshot, node.group).empty();
   }

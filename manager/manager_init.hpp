@@ -11,8 +11,8 @@ namespace cascade::manager {
 std::string random_token(std::size_t bytes);
 
 // Creates a manager data directory: registry, Ed25519 signing keys, admin
-// and enrolment tokens (all secrets mode 0600) and manager.conf. Refuses
-// a directory that already holds a registry, so it never replaces keys.
+// and enrolment tokens (all secrets mode 0600) and manager.conf. Rejects
+// a directory that already contains a registry, so it never replaces keys.
 Status initialise_data_dir(const ManagerPaths& paths, const ManagerConfig& config);
 
 // Reads a token file, without surrounding whitespace.

@@ -36,9 +36,9 @@ struct ContentPlacement {
   }
 };
 
-// The primary source's web server usually runs as another user; releases
-// are public content, so the copy is readable by everyone whatever the
-// source directory's mode was.
+// The primary source's web server usually runs as another user. Releases
+// are public content, so the copy is made readable by everyone, whatever
+// the source directory's mode was.
 void make_world_readable(const fs::path& root, std::error_code& error) {
   const auto directory_mode = fs::perms::owner_all | fs::perms::group_read |
                               fs::perms::group_exec | fs::perms::others_read |

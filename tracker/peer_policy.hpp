@@ -10,7 +10,7 @@ namespace cascade::tracker {
 
 enum class PeerRole { agent, relay };
 
-// What the policy needs to know of a node.
+// Node fields the peer policy reads: identity, role, group and address.
 struct PeerNode {
   std::string id;
   PeerRole role = PeerRole::agent;
